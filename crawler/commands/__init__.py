@@ -1,0 +1,1 @@
+"""The `nianbao` subcommands, one module per command group; crawler.cli wires them together."""

@@ -1,0 +1,1 @@
+"""The shared base of the CMS-family spiders."""

@@ -1,0 +1,160 @@
+"""Schema changes, one function each, applied in order by sqlite-utils' Migrations.
+
+Never edit a migration after it has been released: add a new one at the end.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("nianbao")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    db["agencies"].create(
+        {
+            "id": str,  # registry id
+            "name": str,
+            "kind": str,  # department | government | township
+            "region": str,  # 河北省/承德市
+            "deadline": str,  # MM-DD in force (override or kind default)
+            "deadline_override": str,  # MM-DD from the registry, or NULL
+            "aliases": str,  # JSON list
+            "imported_at": str,
+        },
+        pk="id",
+        not_null={"name", "kind", "deadline"},
+    )
+    # Which agency is listed on which source: several agencies may share one listing page.
+    db["agency_sources"].create(
+        {"agency_id": str, "url": str, "family": str},
+        pk=("agency_id", "url"),
+        foreign_keys=[("agency_id", "agencies", "id")],
+    )
+    db["sources"].create(
+        {
+            "url": str,
+            "family": str,  # trs | hanweb | gkmlpt | generic (detected or forced)
+            "last_crawled": str,  # ISO timestamp
+            "status": str,  # ok | unreachable | blocked | not_found
+            "detail": str,
+            "reports_found": int,  # reports seen on this source in the last crawl
+            "last_ok": str,  # last crawl that ended ok
+        },
+        pk="url",
+    )
+    # Raw documents live on disk, content-addressed by sha256; this table says what each one is.
+    db["documents"].create(
+        {
+            "sha256": str,
+            "size": int,
+            "container": str,  # html | pdf | docx | doc | wps | text
+            "content_type": str,
+            "path": str,  # relative to the blob directory
+            "first_seen": str,
+        },
+        pk="sha256",
+    )
+    # One row per report (identified by its normalised URL, or agency+year for hand-ingested
+    # files without a URL); `sha256` is the current version. Older versions: report_versions.
+    db["reports"].create(
+        {
+            "id": int,
+            "agency_id": str,  # NULL when no registry agency matched
+            "year": int,
+            "title": str,
+            "url": str,
+            "url_key": str,  # normalised URL (or ingest:<agency>/<year>) identifying the report
+            "published": str,  # ISO date or NULL
+            "published_from": str,  # meta | byline | url | signature | given | NULL
+            "first_seen": str,  # when nianbao first captured it (ISO timestamp)
+            "last_seen": str,
+            "format": str,  # 2019 | 2021 | NULL
+            "sha256": str,
+            "agency_name": str,  # the agency as the report names itself
+            "source_url": str,  # the listing page it was found on
+            "listing_date": str,  # the date printed next to the link on the listing, if any
+            "document_kind": str,  # report | interpretation | notice | ... (companions are kept out)
+            "sections": str,  # JSON list
+            "problems": str,  # JSON list of {code, where, message}
+            "dates": str,  # JSON list of every date evidence {date, from}
+            "version": int,  # 1 for the first capture, +1 for each changed capture
+            "suspicious_host": int,  # 1 when the host looks like a mirror (PORTALS.md §8)
+            "text": str,  # full text, for search and the prose rules
+            "section_text": str,  # JSON {section: text}
+        },
+        pk="id",
+        foreign_keys=[("agency_id", "agencies", "id")],
+    )
+    db["reports"].create_index(["url_key"], unique=True)
+    db["reports"].create_index(["agency_id", "year"])
+    db["report_versions"].create(
+        {
+            "id": int,
+            "report_id": int,
+            "version": int,
+            "sha256": str,
+            "first_seen": str,
+            "report_json": str,  # the parsed report of that version
+        },
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["report_versions"].create_index(["report_id", "version"], unique=True)
+    # The parsed cells in long form: one row per (report, table, key), for faceting and rules.
+    db["cells"].create(
+        {
+            "report_id": int,
+            "tbl": str,  # active | requests | appeals
+            "key": str,  # withheld.third_party.total
+            "row": str,  # withheld.third_party
+            "col": str,  # total
+            "value": float,  # NULL when blank, missing or unreadable
+        },
+        pk=("report_id", "tbl", "key"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["findings"].create(
+        {
+            "id": int,
+            "key": str,  # stable identity: rule|agency|year|subject
+            "agency_id": str,
+            "year": int,
+            "rule": str,
+            "subject": str,  # what the finding is about (a cell, a column, a report url)
+            "severity": str,  # error | warning | info
+            "message": str,
+            "evidence": str,  # JSON
+            "report_id": int,
+            "report_url": str,
+            "first_seen": str,
+            "last_seen": str,
+            "status": str,  # open | resolved | dismissed
+            "resolved_at": str,
+        },
+        pk="id",
+    )
+    db["findings"].create_index(["key"], unique=True)
+    db["findings"].create_index(["status", "rule"])
+    db["findings"].create_index(["agency_id", "year"])
+    # Every scheduled or manual cycle.
+    db["runs"].create(
+        {
+            "id": int,
+            "command": str,
+            "started": str,
+            "ended": str,
+            "outcome": str,  # ok | failed | interrupted
+            "counts": str,  # JSON
+            "detail": str,
+        },
+        pk="id",
+    )
+
+
+@migrations()
+def m002_search(db: Database) -> None:
+    # Trigram FTS works for Chinese, which has no spaces between words.
+    db["reports"].enable_fts(["title", "agency_name", "text"], tokenize="trigram", create_triggers=True)

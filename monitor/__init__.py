@@ -1,0 +1,1 @@
+"""The monitor: deadlines, rules, findings, alerts and the scheduler. Reads the store, never the crawler."""

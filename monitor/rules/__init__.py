@@ -1,0 +1,1 @@
+"""Rule modules, one per rule family. Importing this package registers every rule."""

@@ -1,0 +1,62 @@
+"""Settings: Scrapy's and the app's own. Every value can be overridden by an environment variable
+of the same name (NIANBAO_* for ours), so deployments never edit code."""
+
+from __future__ import annotations
+
+import os
+
+
+def _env(name: str, default):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+# --- the app ---------------------------------------------------------------------------
+NIANBAO_DB = _env("NIANBAO_DB", "nianbao.db")
+# Raw documents, content-addressed by sha256 (default: <db>.blobs next to the database).
+NIANBAO_BLOB_DIR = _env("NIANBAO_BLOB_DIR", "")
+# Documents larger than this are refused, not read into memory.
+NIANBAO_MAX_DOCUMENT_BYTES = _env("NIANBAO_MAX_DOCUMENT_BYTES", 50 * 1024 * 1024)
+# Alert channels and routing (YAML); secrets come from environment variables only.
+NIANBAO_ALERTS_CONFIG = _env("NIANBAO_ALERTS_CONFIG", "alerts.yml")
+NIANBAO_SCHEDULE_CONFIG = _env("NIANBAO_SCHEDULE_CONFIG", "schedule.yml")
+# Base URL of the Datasette instance, for links in alerts.
+NIANBAO_DATASETTE_URL = _env("NIANBAO_DATASETTE_URL", "http://127.0.0.1:8001")
+# Who we are, for the User-Agent.
+NIANBAO_CONTACT_URL = _env("NIANBAO_CONTACT_URL", "https://example.org/nianbao")
+# Re-download known reports published within this many days, to catch silent revisions.
+NIANBAO_RECHECK_DAYS = _env("NIANBAO_RECHECK_DAYS", 60)
+# Hosts outside *.gov.cn that registry sources may use without a warning (comma-separated).
+NIANBAO_ALLOWED_HOSTS = _env("NIANBAO_ALLOWED_HOSTS", "")
+
+# --- Scrapy ----------------------------------------------------------------------------
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+USER_AGENT = _env("USER_AGENT", f"nianbao/0.1 (+{NIANBAO_CONTACT_URL})")
+ROBOTSTXT_OBEY = _env("ROBOTSTXT_OBEY", True)
+AUTOTHROTTLE_ENABLED = _env("AUTOTHROTTLE_ENABLED", True)
+AUTOTHROTTLE_START_DELAY = _env("AUTOTHROTTLE_START_DELAY", 1.0)
+AUTOTHROTTLE_MAX_DELAY = _env("AUTOTHROTTLE_MAX_DELAY", 30.0)
+AUTOTHROTTLE_TARGET_CONCURRENCY = _env("AUTOTHROTTLE_TARGET_CONCURRENCY", 1.0)
+CONCURRENT_REQUESTS = _env("CONCURRENT_REQUESTS", 16)
+CONCURRENT_REQUESTS_PER_DOMAIN = _env("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
+DOWNLOAD_TIMEOUT = _env("DOWNLOAD_TIMEOUT", 30)
+DOWNLOAD_MAXSIZE = _env("DOWNLOAD_MAXSIZE", NIANBAO_MAX_DOCUMENT_BYTES)
+DOWNLOAD_WARNSIZE = _env("DOWNLOAD_WARNSIZE", 10 * 1024 * 1024)
+RETRY_ENABLED = True
+RETRY_TIMES = _env("RETRY_TIMES", 2)
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = _env("LOG_LEVEL", "WARNING")
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""One Scrapy spider per CMS family; each subclasses crawler.families.base."""
