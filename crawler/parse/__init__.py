@@ -11,7 +11,7 @@ import os
 import zipfile
 from io import BytesIO
 
-from crawler.parse.model import Document, ParseError, Table
+from crawler.parse.model import Document, ParseError, Table, UnsupportedDocument
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -20,6 +20,7 @@ __all__ = [
     "Document",
     "ParseError",
     "Table",
+    "UnsupportedDocument",
     "detect_container",
     "parse_bytes",
     "parse_file",
@@ -93,6 +94,8 @@ def read_document(
         from crawler.parse.text import read_text
 
         doc = read_text(data, source)
+    elif container in ("xls", "xlsx"):
+        raise UnsupportedDocument(f"{container} spreadsheets are not read; the report itself is needed")
     elif container == "corrupt":
         raise ParseError("corrupt file: looks like a ZIP/DOCX but cannot be opened")
     else:
@@ -106,11 +109,13 @@ def parse_bytes(
     data: bytes, source: str, *, content_type: str | None = None, url: str | None = None
 ) -> dict:
     """Parse one document. Never raises for bad input: returns {"source", "error"} instead."""
-    from crawler.parse.report import build_report
+    from crawler.parse.report import build_report, unsupported_report
 
     try:
         doc = read_document(data, source, content_type=content_type, url=url)
         return build_report(doc)
+    except UnsupportedDocument as exc:
+        return unsupported_report(source, str(exc), url=url)
     except ParseError as exc:
         return {"source": source, "error": str(exc)}
     except RecursionError:

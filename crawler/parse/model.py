@@ -13,6 +13,13 @@ class ParseError(Exception):
     """The input cannot be read at all (missing, corrupt, not a document). One line, for users."""
 
 
+class UnsupportedDocument(Exception):
+    """A real document whose container we cannot open here (DOC/WPS without LibreOffice, XLS...).
+
+    Not an error of the input: the report object gets problem `unsupported_document`.
+    """
+
+
 @dataclass
 class Table:
     """A grid of cell texts with merged cells expanded.
