@@ -33,6 +33,9 @@ class Table:
 
     rows: list[list[str | None]]
     explicit: bool = True
+    # Columns line up across rows (a real grid: HTML, DOCX, PDF). Text layouts give rows of
+    # cells that do not (tab and pipe styles): values are then read in sequence after the label.
+    aligned: bool = True
 
 
 @dataclass
