@@ -57,7 +57,8 @@ def make_date(y: int | str, m: int | str, d: int | str) -> str | None:
 
 def find_title(lines: list[str], meta: dict[str, str]) -> str | None:
     """The report title: from the body's first lines (joined when broken), else page metadata."""
-    head = [ln.strip() for ln in lines[:12] if ln.strip()]
+    # Archivers prefix a field name (标题: …); the title itself follows it.
+    head = [re.sub(r"^(?:标题|题目|名称|文章标题)\s*[:：]\s*", "", ln.strip()) for ln in lines[:12] if ln.strip()]
     for i, line in enumerate(head):
         if len(line) > 80:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crawler.parse import keys, meta
+from crawler.parse.lines import unflatten
 from crawler.parse.model import Document, Table
 from crawler.parse.sections import heading_of
 from crawler.parse.tables import problem, read_tables
@@ -68,6 +69,7 @@ def full_text(doc: Document) -> str:
 
 
 def build_report(doc: Document) -> dict:
+    doc.blocks = [piece for block in doc.blocks for piece in ([block] if isinstance(block, Table) else unflatten(block))]
     paragraphs = doc.paragraphs()
     order, lines, tables = split_sections(doc.blocks)
     text = full_text(doc)
@@ -78,7 +80,7 @@ def build_report(doc: Document) -> dict:
     published, published_from = meta.best_date(dates)
 
     read = read_tables(tables, lines)
-    fmt = read.format
+    fmt = read.format if read.found else None  # markers in prose alone are no table
     cells = read.cells if fmt else empty_cells("2021" if (year or 0) >= EXAMPLE_FORMAT_BY_YEAR else ("2019" if year and year >= 2019 else None))
     problems: list[dict] = []
 

@@ -17,6 +17,7 @@ from crawler.parse.model import Table
 from crawler.parse.values import PLACEHOLDERS, Cell, kind_of, norm, read_cell, split_run, tokens_of
 
 SEGMENTS = ("active", "requests", "appeals")
+TABLE_LINE = re.compile(r"第二十条|信息内容|数量|金额|件数")
 TAIL = re.compile(r"^[^\d+\-—－/]*")
 
 
@@ -343,6 +344,8 @@ class Reader:
             return None
         i, end = last
         parts = [unicodedata.normalize("NFKC", lines[i])[end:]]
+        if tokens_of(parts[0]) is None:
+            return None  # the header words were prose, not a table
         for line in lines[i + 1 :]:
             if tokens_of(line) is None:
                 break
@@ -354,10 +357,15 @@ def read_tables(tables: list[Table], section_lines: dict[str, list[str]]) -> Tab
     segs = segment(tables)
     active_text = " ".join(norm(c) for r in segs["active"].rows for c in r if c)
     requests_text = " ".join(norm(c) for r in segs["requests"].rows for c in r if c)
+    # Flattened tables: only lines that are table headers or labelled rows decide the format.
     if not active_text:
-        active_text = " ".join(section_lines.get("active", []))
+        active_text = " ".join(
+            ln for ln in section_lines.get("active", []) if TABLE_LINE.search(norm(ln)) or label_rest(ln, labels.match_active)
+        )
     if not requests_text:
-        requests_text = " ".join(section_lines.get("requests", []))
+        requests_text = " ".join(
+            ln for ln in section_lines.get("requests", []) if label_rest(ln, lambda t: labels.match_request(t, None))
+        )
     fmt = detect_format(active_text, requests_text)
     if fmt is None:
         return TablesRead(None, {"active": {}, "requests": {}, "appeals": {}}, [], set())
