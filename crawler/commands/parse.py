@@ -33,6 +33,8 @@ def fetch_url(url: str, max_bytes: int, timeout: float = 30.0) -> tuple[bytes, s
         raise
     except Exception as exc:  # network errors of every kind are one line for the user
         reason = getattr(exc, "reason", None) or exc
+        if getattr(exc, "code", None):
+            reason = f"HTTP {exc.code} {reason}"
         raise ParseError(f"cannot fetch: {reason}") from None
 
 

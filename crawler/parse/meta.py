@@ -11,6 +11,13 @@ import unicodedata
 from datetime import date, datetime, timezone
 
 TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*的?\s*(?:政府)?\s*信息\s*公开\s*(?:工作)?\s*(?:年度)?\s*报\s*告")
+# The year first: 2019年西街街道政府信息公开工作年度报告.
+TITLE_YEAR_FIRST = re.compile(r"^(\d{4})年度?(.{2,30}?)(?:政府)?信息公开(?:工作)?(?:年度)?报告")
+
+
+def title_year(title: str) -> int | None:
+    m = TITLE.search(title) or TITLE_YEAR_FIRST.match(title)
+    return int(m.group(1)) if m else None
 COMPANION = {
     "interpretation": ("解读", "图解", "一图读懂", "问答"),
     "notice": ("通知", "编制发布", "报送工作"),
@@ -62,19 +69,25 @@ def find_title(lines: list[str], meta: dict[str, str]) -> str | None:
     for i, line in enumerate(head):
         if len(line) > 80:
             continue
+        if title_year(clean(line)):
+            return _unquote(clean(line))
         joined = line
         for extra in head[i + 1 : i + 3]:
-            if TITLE.search(clean(joined)) or len(extra) > 40:
+            if len(extra) > 40:
                 break
             joined += extra
-        if TITLE.search(clean(joined)) and clean(joined).endswith(("报告", "报告》")):
-            return clean(joined).strip("《》")
+            if title_year(clean(joined)) and clean(joined).endswith(("报告", "报告》")):
+                return _unquote(clean(joined))
     for key in ("ArticleTitle", "articletitle", "title", "Title"):
         value = meta.get(key)
-        if value and TITLE.search(clean(value)):
+        if value and title_year(clean(value)):
             value = re.split(r"[_|]|\s-\s", value)[0]
-            return clean(value).strip("《》")
+            return _unquote(clean(value))
     return None
+
+
+def _unquote(title: str) -> str:
+    return title[1:-1] if title.startswith("《") and title.endswith("》") else title
 
 
 def agency_from_title(title: str | None) -> str | None:
@@ -82,7 +95,8 @@ def agency_from_title(title: str | None) -> str | None:
         return None
     m = TITLE.search(title)
     if not m:
-        return None
+        first = TITLE_YEAR_FIRST.match(title)
+        return first.group(2) if first else None
     before = title[: m.start()].strip("《》“”\"' :：-—")
     before = re.sub(r"^关于", "", before)
     if before:
@@ -95,10 +109,8 @@ def agency_from_title(title: str | None) -> str | None:
 
 def year_of(title: str | None, text: str) -> int | None:
     """The report year: the title's first, else the statistical period (DEADLINES.md §4)."""
-    if title:
-        m = TITLE.search(title)
-        if m:
-            return int(m.group(1))
+    if title and title_year(title):
+        return title_year(title)
     flat = unicodedata.normalize("NFKC", text[:20000])
     for pattern in (PERIOD, PERIOD_LOOSE, BODY_YEAR):
         m = pattern.search(flat)
@@ -116,7 +128,7 @@ def document_kind(title: str | None) -> str:
     for kind, words in COMPANION.items():
         if any(w in t for w in words):
             return kind
-    if TITLE.search(t) or "年度报告" in t or "工作报告" in t:
+    if title_year(t) or "年度报告" in t or "工作报告" in t:
         return "report"
     return "unknown"
 

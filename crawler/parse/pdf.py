@@ -122,14 +122,11 @@ def _paragraphs(items, pages_geometry) -> list[str | Table]:
 
 def read_pdf(data: bytes, source: str) -> Document:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
         pdf = pdfplumber.open(BytesIO(data))
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise ParseError("encrypted PDF: it needs a password to open") from None
     except Exception as exc:  # pdfminer raises many kinds for a broken file
-        raise ParseError(f"corrupt PDF: {_one_line(exc)}") from None
+        raise _error(exc) from None
     pages_items = []
     chars = 0
     images = 0
@@ -148,10 +145,8 @@ def read_pdf(data: bytes, source: str) -> Document:
                 page.close()
     except ParseError:
         raise
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise ParseError("encrypted PDF: it needs a password to open") from None
     except Exception as exc:
-        raise ParseError(f"corrupt PDF: {_one_line(exc)}") from None
+        raise _error(exc) from None
     if chars == 0:
         return Document(source=source, meta=meta, images=images, no_text_layer=True, container="pdf")
 
@@ -208,6 +203,18 @@ def _decode_pdf_string(raw: bytes, decode_text) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return decode_text(raw)
+
+
+def _error(exc: Exception) -> ParseError:
+    """One line for users; pdfplumber wraps pdfminer's exception in PdfminerException."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    inner = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args else exc
+    if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError):
+        return ParseError("encrypted PDF: it needs a password to open")
+    if isinstance(inner, Exception):
+        return ParseError(f"corrupt PDF: {_one_line(inner)}")
+    return ParseError(f"corrupt PDF: {_one_line(exc)}")
 
 
 def _one_line(exc: Exception) -> str:
