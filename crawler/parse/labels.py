@@ -7,7 +7,9 @@ Labels are matched at the start of a cell or line, tolerating numbering, annotat
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
+from crawler.parse import keys
 from crawler.parse.values import norm
 
 ACTIVE_LABELS: list[tuple[str, re.Pattern]] = [
@@ -94,6 +96,34 @@ def match_request(text: str, fmt: str | None) -> tuple[str, int] | None:
         if m:
             return key, start + m.end()
     return None
+
+
+def _canonical(label: str) -> str:
+    return re.sub(r"^(?:\d[.、]|\([一二三四五六七]\)|[一二三四][、.])", "", norm(label))
+
+
+CANONICAL_REQUESTS = [(key, _canonical(label), formats) for key, label, formats in keys.REQUEST_ROWS]
+CANONICAL_ACTIVE = [(row, _canonical(label)) for row, names, _ in keys.ACTIVE_ROWS["2019"] for label in names]
+
+
+def fuzzy(text: str, candidates: list[tuple[str, str]], threshold: float = 0.8) -> str | None:
+    """A label cell with a typo (`其他法律行政止公开`): the one canonical label it is close to."""
+    body = _canonical(text)
+    if len(body) < 4 or re.search(r"\d", body):
+        return None
+    scored = sorted(((SequenceMatcher(None, body, label).ratio(), key) for key, label in candidates), reverse=True)
+    if scored and scored[0][0] >= threshold and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.1):
+        return scored[0][1]
+    return None
+
+
+def match_request_cell(text: str, fmt: str | None) -> tuple[str, int] | None:
+    """A whole grid cell: exact label first, then a near miss (typos in real reports)."""
+    hit = match_request(text, fmt)
+    if hit or not text:
+        return hit
+    key = fuzzy(text, [(k, label) for k, label, formats in CANONICAL_REQUESTS if fmt is None or fmt in formats])
+    return (key, len(text)) if key else None
 
 
 def is_group_label(text: str) -> bool:

@@ -55,6 +55,18 @@ def clean(text: str) -> str:
     return re.sub(r"[\s\u00a0\u3000]+", "", unicodedata.normalize("NFKC", text or ""))
 
 
+STATED_URL = re.compile(r"^(?:原文链接|原文地址|原文网址|来源链接|链接|URL)\s*[:：]\s*(https?://\S+)", re.I)
+
+
+def stated_url(lines: list[str]) -> str | None:
+    """An archived copy names the page it was saved from (`原文链接: https://…`)."""
+    for line in lines[:12]:
+        m = STATED_URL.match(line.strip())
+        if m:
+            return m.group(1)
+    return None
+
+
 def make_date(y: int | str, m: int | str, d: int | str) -> str | None:
     try:
         return date(int(y), int(m), int(d)).isoformat()
@@ -87,6 +99,10 @@ def find_title(lines: list[str], meta: dict[str, str]) -> str | None:
 
 
 def _unquote(title: str) -> str:
+    # A site name appended to the page title: `…年度报告-沭阳县发改局`, `…报告_某某市人民政府`.
+    m = re.search(r"报告》?(?=[-_|–—].{2,30}$)", title)
+    if m:
+        title = title[: m.end()]
     return title[1:-1] if title.startswith("《") and title.endswith("》") else title
 
 

@@ -76,7 +76,8 @@ def build_report(doc: Document) -> dict:
     title = meta.find_title(paragraphs, doc.meta)
     year = meta.year_of(title, text)
     kind = meta.document_kind(title)
-    dates = meta.publish_dates(doc.meta, doc.chrome, paragraphs, doc.meta.get("url") or doc.source, year)
+    url = doc.meta.get("url") or meta.stated_url(paragraphs) or doc.source
+    dates = meta.publish_dates(doc.meta, doc.chrome, paragraphs, url, year)
     published, published_from = meta.best_date(dates)
 
     read = read_tables(tables, lines)

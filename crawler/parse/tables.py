@@ -269,7 +269,7 @@ class Reader:
         def match(t: str):
             return labels.match_request(t, fmt)
 
-        explicit, extra = collect_rows(seg, match)
+        explicit, extra = collect_rows(seg, lambda t: labels.match_request_cell(t, fmt))
         flat = {} if explicit else flattened_rows(self.lines.get("requests", []), match)
         if explicit or flat:
             self.found.add("requests")
