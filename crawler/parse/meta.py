@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*的?\s*(?:政府)?\s*信息\s*公开\s*(?:工作)?\s*(?:年度)?\s*报\s*告")
 # The year first: 2019年西街街道政府信息公开工作年度报告.
@@ -163,7 +163,7 @@ def date_from_meta(meta: dict[str, str]) -> str | None:
             continue
         if value.strip().isdigit() and len(value.strip()) in (10, 13):  # epoch seconds / ms
             seconds = int(value.strip()) / (1000 if len(value.strip()) == 13 else 1)
-            return datetime.fromtimestamp(seconds, tz=timezone.utc).date().isoformat()
+            return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat()
         found = parse_date_text(value)
         if found:
             return found
@@ -202,7 +202,7 @@ def date_from_url(url: str | None) -> str | None:
     m = re.search(r"/(?:doc_)?([0-9a-f]{24})\.s?html?", url)  # ObjectId: first 8 hex = Unix seconds
     if m:
         seconds = int(m.group(1)[:8], 16)
-        stamp = datetime.fromtimestamp(seconds, tz=timezone.utc).date()
+        stamp = datetime.fromtimestamp(seconds, tz=UTC).date()
         if 2005 <= stamp.year <= 2100:
             return stamp.isoformat()
     return None

@@ -86,13 +86,8 @@ def collect_rows(seg: Segment, match) -> tuple[dict[str, list[str | None]], list
             cell = row[i]
             hit = match(norm(cell)) if cell else None
             if hit is None:
-                t = norm(cell)
-                if t and re.search(r"[\u4e00-\u9fff]", t) and not labels.is_group_label(t) and not _is_value_like(t):
-                    # An unknown label followed by numbers is a row the format does not have.
-                    following = [c for c in row[i + 1 : i + 4] if c is not None]
-                    if following and all(_is_value_like(c) and norm(c) for c in following[:1]):
-                        if not any(labels.marker_of(c) for c in [cell]) and not _header_word(t):
-                            extra.append(cell)
+                if _unknown_row_label(norm(cell), row[i + 1 :]):
+                    extra.append(cell)
                 i += 1
                 continue
             key, end = hit
@@ -111,6 +106,16 @@ def collect_rows(seg: Segment, match) -> tuple[dict[str, list[str | None]], list
                 found[key] = [glued] + values if glued and _is_value_like(glued) else values
             i = j
     return found, extra
+
+
+def _unknown_row_label(t: str, following: list[str | None]) -> bool:
+    """A label the format does not have, followed by a number: a provincial extra row."""
+    if not re.search(r"[\u4e00-\u9fff]", t) or _is_value_like(t) or _header_word(t):
+        return False
+    if labels.is_group_label(t) or labels.marker_of(t):
+        return False
+    nxt = next((c for c in following if c is not None), None)
+    return bool(norm(nxt)) and _is_value_like(nxt)
 
 
 def _header_word(t: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 WHITESPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
-PLACEHOLDERS = frozenset({"", "-", "--", "—", "——", "－", "/", "\\", "无", "空", "―", "─", "–", "-"})
+PLACEHOLDERS = frozenset({"", "-", "--", "—", "——", "－", "/", "\\", "无", "空", "―", "─", "–"})
 COUNT_UNITS = "件个条项次宗人次"
 AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万元|元|万)?$")
 GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
