@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import sqlite3
 
@@ -26,12 +28,33 @@ def open_db(path: str = "nianbao.db", *, migrate: bool = True) -> Database:
     try:
         conn = sqlite3.connect(path, timeout=30)
         db = Database(conn)
-        if path != ":memory:":
-            db.enable_wal()
-        db.execute("PRAGMA foreign_keys = OFF")  # reports may name agencies not (yet) registered
         db.execute("PRAGMA busy_timeout = 30000")
-        if migrate:
-            migrations.apply(db)
+        with _migration_lock(path):
+            # Two processes opening a new database at once (scheduler and a manual run) must not
+            # both create the schema: the file lock makes the second wait, then find nothing pending.
+            if path != ":memory:":
+                db.enable_wal()
+            if migrate and migrations.pending(db):
+                migrations.apply(db)
+        db.execute("PRAGMA foreign_keys = OFF")  # reports may name agencies not (yet) registered
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open database {path}: {exc}") from None
     return db
+
+
+@contextlib.contextmanager
+def _migration_lock(path: str):
+    if path == ":memory:":
+        yield
+        return
+    try:
+        lock = open(f"{path}.lock", "a")  # noqa: SIM115 - held for the duration of the block
+    except OSError:
+        yield  # a read-only folder: nobody can be creating the schema there
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
