@@ -158,3 +158,77 @@ def m001_core(db: Database) -> None:
 def m002_search(db: Database) -> None:
     # Trigram FTS works for Chinese, which has no spaces between words.
     db["reports"].enable_fts(["title", "agency_name", "text"], tokenize="trigram", create_triggers=True)
+
+
+@migrations()
+def m003_alerts_deliveries(db: Database) -> None:
+    # One row per thing told (or to be told) to one recipient's channel: a finding or a source's health.
+    # `pending` rows are retried every cycle until the channel accepts them, so an outage loses nothing;
+    # `sent` rows are what de-duplication and reminder cadence are decided from.
+    db["alert_deliveries"].create(
+        {
+            "id": int,
+            "recipient": str,  # name in the alerts config
+            "channel": str,  # channel name within the recipient (never the URL: it may hold secrets)
+            "item": str,  # findings.key, or source:<url>
+            "kind": str,  # finding | source
+            "finding_id": int,
+            "agency_id": str,
+            "year": int,
+            "rule": str,  # findings.rule, or the source's state
+            "level": str,  # severity of the finding, or the source's status, when told
+            "event": str,  # new | escalated | reminder | resolved
+            "line": str,  # the digest line, as composed when the event was noticed
+            "status": str,  # pending | sent | dropped
+            "created": str,
+            "sent_at": str,
+            "attempts": int,
+            "last_error": str,
+        },
+        pk="id",
+    )
+    db["alert_deliveries"].create_index(["recipient", "channel", "item"])
+    db["alert_deliveries"].create_index(["status"])
+
+
+@migrations()
+def m004_ops_findings_view(db: Database) -> None:
+    # Findings with their agency's name and region, for Datasette facets (region lives on agencies)
+    # and for links to the stored original document (the report's sha256).
+    db.create_view(
+        "findings_detail",
+        """
+        select f.id, f.agency_id, a.name as agency_name,
+          case when instr(a.region, '/') > 0 then substr(a.region, 1, instr(a.region, '/') - 1)
+               else a.region end as province,
+          a.region, a.kind, f.year, f.rule, f.severity, f.status, f.message, f.evidence,
+          f.report_url, r.sha256 as document, f.first_seen, f.last_seen, f.resolved_at
+        from findings f
+        left join agencies a on a.id = f.agency_id
+        left join reports r on r.id = f.report_id
+        """,
+    )
+
+
+@migrations()
+def m005_monitor_cache(db: Database) -> None:
+    # What `check` remembers between runs so unchanged agencies cost almost nothing: per agency (or
+    # unmatched report) and year, a fingerprint of everything its rules read and the findings they
+    # produced; per report, the content digests `duplicate` compares.
+    db["monitor_cache"].create(
+        {"scope": str, "year": int, "fingerprint": str, "findings": str},
+        pk=("scope", "year"),
+    )
+    db["monitor_digests"].create(
+        {
+            "report_id": int,
+            "stamp": str,  # sha256|version the digests were computed from
+            "year": int,
+            "agency_id": str,
+            "tables_digest": str,
+            "prose_digest": str,
+            "prose_chars": int,
+        },
+        pk="report_id",
+    )
+    db["reports"].create_index(["year", "agency_id"], if_not_exists=True)

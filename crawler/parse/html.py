@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from crawler.parse.model import Document, ParseError, Table
@@ -111,13 +110,15 @@ def decode_html(data: bytes, content_type: str | None = None) -> tuple[str, str]
 # ------------------------------------------------------------------------------------- parsing
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
 def _parse(text: str):
     text = _XML_DECL.sub("", text, count=1)
     try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
+        # Plain lxml elements: lxml.html's per-element Python class lookup costs more than the parse.
+        root = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None or not _has_text(root):
         # lxml gives up on some broken markup (or an empty result); BeautifulSoup is more forgiving.
@@ -136,19 +137,19 @@ def _has_text(root) -> bool:
 
 # ---------------------------------------------------------------------------------------- body
 
-# Where CMS families put the article (PORTALS.md §3), most specific first.
-BODY_XPATHS = [
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[@id='zoom']",
-    "//*[@id='ivs_content']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' wzzw-article ')]",
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' news_cont_d_wrap ')]",
-    "//ucapcontent",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
-    "//*[@id='content']",
-    "//article",
+# Where CMS families put the article (PORTALS.md §3), most specific first: (attribute, value).
+BODY_MARKERS = [
+    ("class", "TRS_Editor"),
+    ("id", "zoom"),
+    ("id", "ivs_content"),
+    ("class", "wzzw-article"),
+    ("class", "news_cont_d_wrap"),
+    ("tag", "ucapcontent"),
+    ("class", "article-content"),
+    ("id", "content"),
+    ("tag", "article"),
 ]
-_BODY_FINDERS = [etree.XPath(x) for x in BODY_XPATHS]
+_MARKER_RANK = {marker: rank for rank, marker in enumerate(BODY_MARKERS)}
 MIN_BODY_TEXT = 40
 
 _SKIP = frozenset(
@@ -164,14 +165,44 @@ _BLOCK = frozenset(
 
 
 def _text_len(el) -> int:
-    return sum(len(t.strip()) for t in el.itertext())
+    return len(normalise_space("".join(el.itertext())))
+
+
+def _enough_text(el, n: int = MIN_BODY_TEXT) -> bool:
+    seen = 0
+    for piece in el.itertext():
+        seen += len(piece.strip())
+        if seen >= n:
+            return True
+    return False
 
 
 def find_body(root):
-    for finder in _BODY_FINDERS:
-        for el in finder(root):
-            if _text_len(el) >= MIN_BODY_TEXT:
-                return el
+    """The first element carrying the best-ranked body marker and some text; else a guess.
+
+    One pass in Python over the elements: cheaper here than libxml2's XPath with `contains()`.
+    """
+    ranked = []
+    for order, el in enumerate(root.iter(etree.Element)):
+        rank = None
+        tag = el.tag
+        if tag == "ucapcontent" or tag == "article":
+            rank = _MARKER_RANK[("tag", tag)]
+        ident = el.get("id")
+        if ident is not None and ("id", ident) in _MARKER_RANK:
+            rank = min(rank if rank is not None else 99, _MARKER_RANK[("id", ident)])
+        classes = el.get("class")
+        if classes is not None:
+            for c in classes.split():
+                r = _MARKER_RANK.get(("class", c))
+                if r is not None:
+                    rank = min(rank if rank is not None else 99, r)
+        if rank is not None:
+            ranked.append((rank, order, el))
+    ranked.sort(key=lambda x: (x[0], x[1]))
+    for _rank, _order, el in ranked:
+        if _enough_text(el):
+            return el
     return _guess_body(root)
 
 
@@ -277,6 +308,7 @@ def _span(cell, name: str, limit: int) -> int:
 def read_table(table) -> Table:
     """rowspan/colspan expanded: text at the top-left position, None at the other covered positions."""
     rows = _rows_of(table)
+    _mark_blocks(table)
     grid: dict[tuple[int, int], str | None] = {}
     width = 0
     for r, tr in enumerate(rows):
@@ -296,12 +328,47 @@ def read_table(table) -> Table:
     return Table(rows=[row for row in out if any(v is not None for v in row)] or out)
 
 
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_SEP = "\ufdd0"  # a noncharacter: marks a block boundary inside a cell while its text is gathered in one pass
+_CELL_BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr")
+_CELL_NOISE = etree.XPath(".//script | .//style")
+
+
+def _mark_blocks(table) -> None:
+    for el in _CELL_NOISE(table):
+        _drop_keep_tail(el)
+    for el in table.iter(*_CELL_BLOCKS):
+        el.tail = _SEP + (el.tail or "")
+        if el.tag != "br":
+            el.text = _SEP + (el.text or "")
+
+
+def _drop_keep_tail(el) -> None:
+    parent = el.getparent()
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + (el.tail or "")
+    else:
+        parent.text = (parent.text or "") + (el.tail or "")
+    parent.remove(el)
+
+
 def cell_text(cell) -> str:
     """All text of a cell, its own blocks joined (Word splits runs anywhere: 申请人情 + 况 -> 申请人情况)."""
-    return join_pieces(_lines(cell))
+    text = "".join(cell.itertext()).strip(_SEP + " \t\r\n")
+    if _SEP in text:
+        text = join_pieces([normalise_space(piece) for piece in text.split(_SEP)])
+    else:
+        text = normalise_space(text)
+    # Source line breaks between Word runs are not spaces in Chinese text.
+    return _CJK_GAP.sub("", text)
 
 
 # ------------------------------------------------------------------------------ reading order
+
+
+_LEAF_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "center", "pre"})
+_STRUCTURE = tuple(sorted(_BLOCK | _SKIP | {"br", "img", "table"}))
 
 
 class _Reader:
@@ -342,7 +409,11 @@ class _Reader:
             self.flush()
         elif tag in _BLOCK:
             self.flush()
-            self._children(el)
+            if tag in _LEAF_BLOCKS and next(el.iterdescendants(*_STRUCTURE), None) is None:
+                # A paragraph of inline runs only (the common case): its text in one C-level pass.
+                self.buf.append("".join(el.itertext()))
+            else:
+                self._children(el)
             self.flush()
         else:
             self._children(el)
@@ -397,12 +468,12 @@ def read_meta(root) -> dict[str, str]:
         if name and content is not None and name.lower() not in ("content-type", "viewport"):
             meta.setdefault(name, content.strip())
     for el in root.iter("title"):
-        text = normalise_space(el.text_content())
+        text = normalise_space("".join(el.itertext()))
         if text:
             meta.setdefault("title", text)
             break
     for el in root.iter("publishtime"):
-        text = normalise_space(el.text_content())
+        text = normalise_space("".join(el.itertext()))
         if text:
             meta["publishtime"] = text
             break
@@ -430,6 +501,20 @@ def _is_widget(el) -> bool:
 
 def read_chrome(root, body) -> list[str]:
     """Byline and metadata-table lines outside the body: 发布日期：…, 来源：…, 索引号：…"""
+    parent = body.getparent() if body is not None else None
+    if parent is None:
+        return _read_chrome(root, body)
+    # Search the page with the body swapped out: faster, and nothing of the body can leak in.
+    stand_in = etree.Element("bodyplaceholder")
+    stand_in.tail = body.tail
+    parent.replace(body, stand_in)
+    try:
+        return _read_chrome(root, stand_in)
+    finally:
+        parent.replace(stand_in, body)
+
+
+def _read_chrome(root, body) -> list[str]:
     lines: list[str] = []
     seen_tables: set = set()
     seen_blocks: set = set()

@@ -1,0 +1,55 @@
+"""Content fingerprints of a report, for `duplicate`: its tables, and its prose with names, digits,
+whitespace and punctuation removed (so a copy with the agency's name changed still matches)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+
+PROSE_SECTIONS = ("overview", "problems", "other")
+_NOISE = re.compile(r"[\s\d\W_a-zA-Z]+", re.UNICODE)
+
+
+def tables_digest(report) -> str | None:
+    """Same digest <=> same format and the same value (or blank) in every cell. None without tables."""
+    if not report.format or not report.tables:
+        return None
+    # Keys come in the format's order (crawler/parse/keys.py), so no sorting is needed.
+    payload = json.dumps(
+        [report.format] + [report.tables.get(t) or {} for t in ("active", "requests", "appeals")]
+    )
+    return hashlib.sha1(payload.encode()).hexdigest()
+
+
+def prose_of(report) -> str:
+    parts = [report.section_text.get(name) or "" for name in PROSE_SECTIONS]
+    return "\n".join(p for p in parts if p)
+
+
+def normalise_prose(text: str, names=()) -> str:
+    """NFKC; drop the report's own names, then everything that is not a letter of running text."""
+    text = unicodedata.normalize("NFKC", text or "")
+    for name in sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True):
+        text = text.replace(unicodedata.normalize("NFKC", name), "")
+    return _NOISE.sub("", text)
+
+
+def prose_digest(report, names=()) -> tuple[str | None, int]:
+    prose = normalise_prose(prose_of(report), names)
+    if not prose:
+        return None, 0
+    return hashlib.sha1(prose.encode()).hexdigest(), len(prose)
+
+
+def shingles(text: str, size: int = 4) -> set[str]:
+    return {text[i : i + size] for i in range(max(0, len(text) - size + 1))}
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of character 4-gram sets (1.0: same text)."""
+    sa, sb = shingles(a), shingles(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
