@@ -60,3 +60,25 @@ LOG_LEVEL = _env("LOG_LEVEL", "WARNING")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+# Our pipelines, each doing one thing, in order: validate -> keep raw bytes -> parse -> store.
+ITEM_PIPELINES = {
+    "crawler.pipelines.ValidatePipeline": 100,
+    "crawler.pipelines.KeepRawPipeline": 200,
+    "crawler.pipelines.ParsePipeline": 300,
+    "crawler.pipelines.StorePipeline": 400,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # After RetryMiddleware (550) in process_response order, so a challenge is never retried.
+    "crawler.middlewares.ChallengeMiddleware": 560,
+    # Before the spider sees it (process_response runs from high to low): undeclared GBK pages.
+    "crawler.middlewares.CharsetMiddleware": 570,
+    # Government intranets reach the internet through http_proxy / https_proxy / no_proxy.
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,
+}
+HTTPPROXY_ENABLED = True
+# Conditional requests: listing pages (and reports still being rechecked) are revalidated with
+# If-None-Match / If-Modified-Since. The cache directory sits beside the database (set per crawl).
+HTTPCACHE_ENABLED = _env("HTTPCACHE_ENABLED", True)
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_GZIP = True

@@ -1,4 +1,4 @@
-"""Item pipelines, each doing one thing, in this order (crawler/scrapy_settings.py ITEM_PIPELINES):
+"""Item pipelines, each doing one thing, in this order (settings.py ITEM_PIPELINES):
 
     ValidatePipeline  drop what must not be stored (empty, too large, off the registry's hosts)
     KeepRawPipeline   keep every raw document (page and attachments) content-addressed, before parsing

@@ -454,24 +454,47 @@ def match_agency(db, *names: str | None) -> str | None:
     texts = [match_key(n) for n in names if n and n.strip()]
     if not texts or not db["agencies"].exists():
         return None
-    candidates = []  # (match key, is_name, agency id)
-    for agency_id, name, aliases in db.execute("SELECT id, name, aliases FROM agencies").fetchall():
-        candidates.append((match_key(name), True, agency_id))
-        for alias in json.loads(aliases or "[]"):
-            if alias and alias.strip():
-                candidates.append((match_key(alias), False, agency_id))
-    for want_name in (True, False):
-        exact = {aid for key, is_name, aid in candidates if is_name == want_name and key in texts}
+    by_name, by_alias = _agency_index(db)
+    for index in (by_name, by_alias):
+        exact = set().union(*(index.get(t, set()) for t in texts))
         if exact:
             return exact.pop() if len(exact) == 1 else None
-    contained = [
-        (len(key), aid) for key, _, aid in candidates if len(key) >= 2 and any(key in t for t in texts)
-    ]
-    if not contained:
-        return None
-    longest = max(length for length, _ in contained)
-    winners = {aid for length, aid in contained if length == longest}
+    # The longest registered name or alias contained in a text: look up the text's substrings
+    # (titles are short) instead of scanning every agency.
+    best_len, winners = 0, set()
+    for text in texts:
+        for length in range(min(len(text), 64), 1, -1):
+            if length < best_len:
+                break
+            for start in range(len(text) - length + 1):
+                piece = text[start : start + length]
+                found = by_name.get(piece, set()) | by_alias.get(piece, set())
+                if found:
+                    if length > best_len:
+                        best_len, winners = length, set()
+                    winners |= found
     return winners.pop() if len(winners) == 1 else None
+
+
+_INDEX_CACHE: dict = {}
+
+
+def _agency_index(db) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Match keys of names and aliases -> agency ids, rebuilt only when the registry changed."""
+    state = db.execute("SELECT count(*), max(imported_at) FROM agencies").fetchone()
+    cached = _INDEX_CACHE.get(id(db.conn))
+    if cached and cached[0] == state:
+        return cached[1]
+    by_name: dict[str, set[str]] = {}
+    by_alias: dict[str, set[str]] = {}
+    for agency_id, name, aliases in db.execute("SELECT id, name, aliases FROM agencies"):
+        by_name.setdefault(match_key(name), set()).add(agency_id)
+        for alias in json.loads(aliases or "[]"):
+            if alias and alias.strip():
+                by_alias.setdefault(match_key(alias), set()).add(agency_id)
+    _INDEX_CACHE.clear()  # one database at a time in practice; never grow without bound
+    _INDEX_CACHE[id(db.conn)] = (state, (by_name, by_alias))
+    return by_name, by_alias
 
 
 # --- sources ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from crawler.parse import keys
 from crawler.parse.values import norm
@@ -111,16 +112,22 @@ def fuzzy(text: str, candidates: list[tuple[str, str]], threshold: float = 0.8) 
     body = _canonical(text)
     if len(body) < 4 or re.search(r"\d", body):
         return None
-    scored = sorted(((SequenceMatcher(None, body, label).ratio(), key) for key, label in candidates), reverse=True)
+    scored = []
+    for key, label in candidates:
+        matcher = SequenceMatcher(None, body, label)
+        if matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold:
+            scored.append((matcher.ratio(), key))
+    scored.sort(reverse=True)
     if scored and scored[0][0] >= threshold and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.1):
         return scored[0][1]
     return None
 
 
+@lru_cache(maxsize=16384)
 def match_request_cell(text: str, fmt: str | None) -> tuple[str, int] | None:
     """A whole grid cell: exact label first, then a near miss (typos in real reports)."""
     hit = match_request(text, fmt)
-    if hit or not text:
+    if hit or len(text) < 5 or text in REQUEST_HEADERS or not re.search(r"[\u4e00-\u9fff]", text):
         return hit
     key = fuzzy(text, [(k, label) for k, label, formats in CANONICAL_REQUESTS if fmt is None or fmt in formats])
     return (key, len(text)) if key else None

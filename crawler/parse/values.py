@@ -20,6 +20,7 @@ AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万元|元|万)?$")
 GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 
 
+@lru_cache(maxsize=65536)
 def norm(text: str | None) -> str:
     """NFKC (full-width digits and brackets to ASCII) and no whitespace at all."""
     if not text:
@@ -56,6 +57,7 @@ def read_amount(text: str, header_unit: str | None) -> Cell:
     return Cell(number, None if number == 0 else "unit_assumed", text)
 
 
+@lru_cache(maxsize=65536)
 def read_cell(raw: str | None, kind: str = "count", header_unit: str | None = None) -> Cell:
     """One cell with known boundaries -> value, or None with the reason."""
     text = norm(raw)
