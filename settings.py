@@ -34,6 +34,8 @@ NIANBAO_DATASETTE_URL = _env("NIANBAO_DATASETTE_URL", "http://127.0.0.1:8001")
 NIANBAO_CONTACT_URL = _env("NIANBAO_CONTACT_URL", "https://example.org/nianbao")
 # Re-download known reports published within this many days, to catch silent revisions.
 NIANBAO_RECHECK_DAYS = _env("NIANBAO_RECHECK_DAYS", 60)
+# Processes that parse documents during a crawl (0: parse in a thread of the crawl process).
+NIANBAO_PARSE_WORKERS = _env("NIANBAO_PARSE_WORKERS", min(4, os.cpu_count() or 1))
 # Hosts outside *.gov.cn that registry sources may use without a warning (comma-separated).
 NIANBAO_ALLOWED_HOSTS = _env("NIANBAO_ALLOWED_HOSTS", "")
 

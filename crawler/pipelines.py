@@ -10,7 +10,10 @@ Settings used: NIANBAO_DB, NIANBAO_BLOB_DIR, NIANBAO_MAX_DOCUMENT_BYTES.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
 from scrapy.exceptions import DropItem
@@ -76,12 +79,35 @@ class KeepRawPipeline:
 
 
 class ParsePipeline:
-    """Parse off the reactor thread, so downloads go on while a PDF is read."""
+    """Parse off the reactor, so downloads go on while a PDF is read.
+
+    Parsing is pure and CPU-bound: in worker processes (NIANBAO_PARSE_WORKERS) it uses another core
+    instead of holding the GIL against the downloader; with 0 workers it runs in a thread.
+    """
+
+    def __init__(self, workers: int = 1):
+        self.workers = workers
+        self.pool = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getint("NIANBAO_PARSE_WORKERS", 1))
+
+    def open_spider(self, spider=None):
+        if self.workers > 0:
+            # spawn, not fork: the crawl process runs a reactor and threads that a fork would copy.
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def close_spider(self, spider=None):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def process_item(self, item, spider=None):
         if not isinstance(item, ReportItem):
             return item
-        return await deferred_to_future(deferToThread(choose_report, item))
+        if self.pool is None:
+            return await deferred_to_future(deferToThread(choose_report, item))
+        return await asyncio.wrap_future(self.pool.submit(choose_report, item))
 
 
 def choose_report(item: ReportItem) -> ReportItem:

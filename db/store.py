@@ -66,10 +66,10 @@ def save_blob(blob_dir: str, data: bytes) -> str:
     # A crash mid-write leaves only a temp file, never a truncated blob under the real name.
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
     try:
+        # No fsync: the rename keeps a blob whole or absent, and an fsync per document made
+        # storing cost more than parsing. A blob lost to a power cut is fetched again next crawl.
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

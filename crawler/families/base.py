@@ -251,7 +251,9 @@ class PortalSpider(scrapy.Spider):
             headers=merged,
             dont_filter=True,  # our own keys dedupe; every request must come back to close its source
             # Errors reach the callback to be recorded; redirects are still followed (and host-checked).
-            meta={"handle_httpstatus_list": HANDLED_STATUSES},
+            # Only listing pages go through the HTTP cache (conditional requests); documents are
+            # stored by sha256 already, and caching them too doubled the crawl's disk writes.
+            meta={"handle_httpstatus_list": HANDLED_STATUSES, "dont_cache": callback != self.on_listing},
             **kw,
         )
 
