@@ -12,6 +12,7 @@ repeatedly (tests, the scheduler, the demo) uses `crawl_in_subprocess`. The summ
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -77,6 +78,8 @@ def crawl(
     sources, warnings = prepare(db, registry=registry, agency_ids=agency_ids)
     values = crawl_settings(db_path, settings_overrides)
     process = CrawlerProcess(values)
+    # A source that keeps failing is reported once, as its status; not also as a retry log line.
+    logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(PortalsSpider)
 
     def on_source_done(spider, source):
