@@ -123,7 +123,8 @@ def generate(path: str, n_agencies: int, n_years: int, all_cells: bool = True, s
     conn = db.conn
     conn.execute("PRAGMA synchronous = OFF")
     years = list(range(FIRST_YEAR, FIRST_YEAR + n_years))
-    counts = dict.fromkeys(("reports", "cells", "faults"), 0)
+    counts = dict.fromkeys(("reports", "cells", "faults", "copies"), 0)
+    last_of_kind: dict = {}
     state: dict[str, dict] = {}
     report_id = 0
     sources = {}
@@ -176,9 +177,16 @@ def generate(path: str, n_agencies: int, n_years: int, all_cells: bool = True, s
                 late = rng.random() < 0.03
                 published = deadline_day + timedelta(days=rng.randint(1, 60) if late else -rng.randint(0, 25))
                 first_seen = (published + timedelta(days=rng.randint(0, 3))).isoformat() + "T08:00:00"
+                copy = last_of_kind.get((kind, year))
+                if copy and rng.random() < 0.003:  # 内容雷同: another agency's report, name changed
+                    tables = json.loads(json.dumps(copy[0]))
+                    counts["copies"] += 1
                 new_total = tables["requests"]["new.total"]
                 stated = new_total + (1 if rng.random() < 0.005 else 0)
                 overview = "".join(rng.sample(FILLER, 6)) + f"本年度共收到政府信息公开申请{stated}件。"
+                if copy and tables == copy[0]:
+                    overview = copy[1]
+                last_of_kind[(kind, year)] = (tables, overview)
                 section_text = {
                     "overview": overview,
                     "problems": "五、存在的主要问题及改进情况\n一是公开的深度和广度还需拓展；二是解读形式较为单一。\n"
@@ -304,7 +312,7 @@ def main() -> None:
             gen = sub("generate")
             size = os.path.getsize(args.db) / 2**30
             print(f"generated {gen['agencies']} agencies, years {gen['years'][0]}-{gen['years'][-1]}: "
-                  f"{gen['reports']} reports, {gen['cells']} cells, {gen['faults']} faulty reports; "
+                  f"{gen['reports']} reports, {gen['cells']} cells, {gen['faults']} faulty, {gen['copies']} copied reports; "
                   f"{gen['wall']:.0f} s, {size:.1f} GiB, peak RSS {gen['peak_rss_mb']:.0f} MB")  # fmt: skip
         first = sub("check")
         second = sub("check")
