@@ -184,9 +184,7 @@ def generate(path: str, n_agencies: int, n_years: int, all_cells: bool = True, s
                 new_total = tables["requests"]["new.total"]
                 stated = new_total + (1 if rng.random() < 0.005 else 0)
                 overview = "".join(rng.sample(FILLER, 6)) + f"本年度共收到政府信息公开申请{stated}件。"
-                if copy and tables == copy[0]:
-                    overview = copy[1]
-                last_of_kind[(kind, year)] = (tables, overview)
+
                 section_text = {
                     "overview": overview,
                     "problems": "五、存在的主要问题及改进情况\n一是公开的深度和广度还需拓展；二是解读形式较为单一。\n"
@@ -194,6 +192,9 @@ def generate(path: str, n_agencies: int, n_years: int, all_cells: bool = True, s
                     + "".join(rng.sample(FILLER, 3)),
                     "other": "六、其他需要报告的事项\n本年度未收取信息处理费。",
                 }
+                if copy and tables == copy[0]:
+                    section_text = copy[1]
+                last_of_kind[(kind, year)] = (tables, section_text)
                 report_id += 1
                 report = {
                     "source": f"http://county{i // 20}.gov.cn/art/{year + 1}/{aid}.html",

@@ -33,7 +33,7 @@ from monitor.load import (
 from monitor.registry import all_rules
 
 # Bump when a rule's logic changes, so cached results are recomputed.
-RULESET_VERSION = "1"
+RULESET_VERSION = "2"
 BATCH_SIZE = 500
 
 

@@ -1,1 +1,2 @@
-"""Rule modules, one per rule family. Importing this package registers every rule."""
+"""Rule modules, one per rule family. `monitor.registry.all_rules()` imports every module here,
+which registers its rules; a new family needs no other change."""

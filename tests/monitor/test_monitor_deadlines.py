@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from db.store import record_source
 from monitor.deadlines import deadline_for, parse_evidence_date
 
 
@@ -107,7 +108,21 @@ def test_missing_only_after_the_deadline(world):
     world.check(today="2021-02-01")
     assert [f["agency_id"] for f in world.findings("missing")] == ["a1"]
     world.check(today="2021-04-01")
+    # gov's source was last crawled on 03-01, before its 03-31 deadline: not judged yet.
+    assert [f["agency_id"] for f in world.findings("missing")] == ["a1"]
+    record_source(world.db, "http://gov.gov.cn/nb/", status="ok", crawled_at="2021-04-01T06:00:00")
+    world.check(today="2021-04-01")
     assert sorted(f["agency_id"] for f in world.findings("missing")) == ["a1", "gov"]
+
+
+def test_missing_needs_a_crawl_after_the_deadline(world):
+    world.agency("a1", sources=[("http://a1.gov.cn/nb/", "ok")])
+    record_source(world.db, "http://a1.gov.cn/nb/", status="ok", crawled_at="2021-01-31T23:00:00")
+    world.check(today="2021-03-01")
+    assert world.findings("missing") == []
+    record_source(world.db, "http://a1.gov.cn/nb/", status="ok", crawled_at="2021-02-01T06:00:00")
+    world.check(today="2021-03-01")
+    assert [f["agency_id"] for f in world.findings("missing")] == ["a1"]
 
 
 def test_agency_without_sources_and_report_is_missing(world):
