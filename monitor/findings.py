@@ -53,3 +53,20 @@ class Finding:
             report_url=row.get("report_url"),
             rule=row["rule"],
         )
+
+
+def report_finding(ctx, report, subject: str, message: str, evidence: dict, severity: str | None = None) -> Finding:
+    """A finding about one stored report; `message` continues "<agency> <year>年度报告…".
+
+    A report matched to no agency is told apart by its id, so two unmatched reports never share a key.
+    """
+    return Finding(
+        agency_id=report.agency_id,
+        year=report.year,
+        subject=subject + ("" if report.agency_id else f"@{report.id}"),
+        message=f"{ctx.name_of(report)} {report.year}年度报告{message}",
+        evidence=evidence,
+        severity=severity,
+        report_id=report.id,
+        report_url=report.url,
+    )

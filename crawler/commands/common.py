@@ -18,6 +18,16 @@ def db_option(func):
     )(func)
 
 
+def max_bytes_option(func):
+    return click.option(
+        "--max-bytes",
+        type=int,
+        default=settings.NIANBAO_MAX_DOCUMENT_BYTES,
+        show_default=True,
+        help="Refuse documents larger than this.",
+    )(func)
+
+
 def fail(message: str, code: int = 1):
     """Print one line on stderr and exit non-zero."""
     click.echo(f"nianbao: {message}", err=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import click
 
 import settings
-from crawler.commands.common import db_option, fail, open_db_or_fail
+from crawler.commands.common import db_option, fail, max_bytes_option, open_db_or_fail
 
 
 def ingest_one(
@@ -83,13 +83,7 @@ def check_date(value: str | None) -> str | None:
 @click.option("--agency", "agency_id", required=True, help="Registry id of the agency the reports belong to.")
 @click.option("--url", help="Where the report is published (one document only).")
 @click.option("--published", help="Publication date YYYY-MM-DD, used when the document shows none.")
-@click.option(
-    "--max-bytes",
-    type=int,
-    default=settings.NIANBAO_MAX_DOCUMENT_BYTES,
-    show_default=True,
-    help="Refuse documents larger than this.",
-)
+@max_bytes_option
 @db_option
 def ingest(targets, agency_id, url, published, max_bytes, db_path):
     """Store reports obtained by hand (files or URLs) as if crawled: raw bytes kept, parsed, versioned."""

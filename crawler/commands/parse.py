@@ -7,7 +7,7 @@ import json
 import click
 
 import settings
-from crawler.commands.common import db_option
+from crawler.commands.common import db_option, max_bytes_option
 
 # Stored-form keys that are too bulky for the command line; `--full` keeps them.
 BULKY_KEYS = ("text", "section_text")
@@ -75,13 +75,7 @@ def summary(report: dict) -> str:
 @click.argument("targets", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="One report JSON object per line.")
 @click.option("--full", is_flag=True, help="With --json: include the report's text.")
-@click.option(
-    "--max-bytes",
-    type=int,
-    default=settings.NIANBAO_MAX_DOCUMENT_BYTES,
-    show_default=True,
-    help="Refuse documents larger than this.",
-)
+@max_bytes_option
 @db_option
 def parse(targets, as_json, full, max_bytes, db_path):
     """Parse documents (HTML, DOCX, DOC, WPS, PDF, TXT, or a URL) into report JSON."""

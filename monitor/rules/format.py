@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from monitor.findings import Finding
+from monitor.findings import report_finding
 from monitor.registry import rule
 from monitor.rules.arithmetic import evaluate
 from monitor.rules.crossyear import carryover_pairs
@@ -31,19 +31,6 @@ TABLE_PROBLEMS = {"missing_table", "no_tables", "image_only"}
 UNREADABLE_PROBLEMS = {"blank_cells", "ambiguous_cells", "unparsed_value"}
 
 
-def _finding(ctx, report, subject, message, evidence, severity=None) -> Finding:
-    return Finding(
-        agency_id=report.agency_id,
-        year=report.year,
-        subject=subject + ("" if report.agency_id else f"@{report.id}"),
-        message=f"{ctx.name_of(report)} {report.year}年度报告{message}",
-        evidence=evidence,
-        severity=severity,
-        report_id=report.id,
-        report_url=report.url,
-    )
-
-
 @rule("format.wrong_template", severity="error")
 def wrong_template(db, ctx):
     """表格使用了另一年度的格式：2021年度起应使用2021年格式（国办公开办函〔2021〕30号），2020年度及以前使用2019年格式。
@@ -51,7 +38,7 @@ def wrong_template(db, ctx):
     for report in ctx.reports():
         expected = "2021" if report.year >= 2021 else "2019" if report.year >= 2019 else None
         if expected and report.format and report.format != expected:
-            yield _finding(
+            yield report_finding(
                 ctx,
                 report,
                 "format",
@@ -70,7 +57,7 @@ def missing_section(db, ctx):
                 continue
             where = problem.get("where") or "sections"
             name = where.removeprefix("sections.")
-            yield _finding(
+            yield report_finding(
                 ctx,
                 report,
                 where,
@@ -90,7 +77,7 @@ def missing_table(db, ctx):
                 continue
             words = {"no_tables": "没有任何统计表", "image_only": "统计表只有图片、无法读取文字",
                      "missing_table": f"缺少统计表（{problem.get('where') or ''}）"}[code]  # fmt: skip
-            yield _finding(
+            yield report_finding(
                 ctx,
                 report,
                 problem.get("where") or code,
@@ -127,7 +114,7 @@ def empty_section(db, ctx):
             or EMPTY_WORDS.match(body)
             or (len(lines) == 1 and len(body) <= BOILERPLATE_CHARS and body.count("。") <= 1)
         ):
-            yield _finding(
+            yield report_finding(
                 ctx,
                 report,
                 "sections.problems",
@@ -183,7 +170,7 @@ def unreadable(db, ctx):
         severity = "info" if codes <= {"blank_cells"} else "warning"
         rules = sorted({s["rule"] for s in skipped})
         sample = "、".join(f"{s['where']}·{RULE_NAMES.get(s['rule'], s['rule'])}" for s in skipped[:3])
-        yield _finding(
+        yield report_finding(
             ctx,
             report,
             "report",

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from monitor.context import DECISION_KEYS
-from monitor.findings import Finding
+from monitor.findings import Finding, report_finding
 from monitor.labels import cell_label, number
 from monitor.registry import rule
 
@@ -29,19 +29,6 @@ def government_level(agency) -> str | None:
     parts = [p for p in re.split(r"[/／]", agency.region) if p.strip()]
     depth = len(parts) + (1 if parts and parts[0] in MUNICIPALITIES else 0)
     return {1: "province", 2: "city"}.get(depth, "county" if depth >= 3 else None)
-
-
-def _finding(ctx, report, subject, message, evidence, severity=None) -> Finding:
-    return Finding(
-        agency_id=report.agency_id,
-        year=report.year,
-        subject=subject + ("" if report.agency_id else f"@{report.id}"),
-        message=f"{ctx.name_of(report)} {report.year}年度报告{message}",
-        evidence=evidence,
-        severity=severity,
-        report_id=report.id,
-        report_url=report.url,
-    )
 
 
 def _listing(table: str, cells: dict) -> str:
@@ -63,7 +50,7 @@ def cross_year(ctx, report) -> Iterator[Finding]:
             prev, change = before.cell("active", f"{row}.prev_items"), before.cell("active", f"{row}.change")
             if None in (now, prev, change) or not _far(now, prev + change, tol.items_abs, tol.items_rel):
                 continue
-            yield _finding(
+            yield report_finding(
                 ctx, report, f"crossyear.{row}",
                 f"表一“{cell_label('active', row + '.prev_items')}”为 {number(now)}，而 {before.year}年度报告"
                 f"上一年项目数量 {number(prev)} + 本年增/减 {number(change)} = {number(prev + change)}；相差过大，请核对。",
@@ -83,7 +70,7 @@ def cross_year(ctx, report) -> Iterator[Finding]:
             expected = prev + issued - repealed
             if not _far(now, expected, tol.in_force_abs, tol.in_force_rel):
                 continue
-            yield _finding(
+            yield report_finding(
                 ctx, report, f"crossyear.{row}",
                 f"表一“{cell_label('active', row + '.in_force')}”为 {number(now)}，而上年现行有效 {number(prev)}"
                 f" + 本年制发 {number(issued)} − 本年废止 {number(repealed)} = {number(expected)}；相差过大，请核对。",
@@ -102,7 +89,7 @@ def within_year(ctx, report) -> Iterator[Finding]:
     if level in ("township", "county"):
         made = {k: v for k, v in active.items() if k.startswith("rules.") and v}
         if made:
-            yield _finding(
+            yield report_finding(
                 ctx,
                 report,
                 "rules.local",
@@ -114,7 +101,7 @@ def within_year(ctx, report) -> Iterator[Finding]:
         for row in ("rules", "normative_docs"):
             published, total = active.get(f"{row}.published"), active.get(f"{row}.total")
             if published is not None and total is not None and published > total:
-                yield _finding(
+                yield report_finding(
                     ctx,
                     report,
                     f"published_gt_total.{row}",
@@ -125,7 +112,7 @@ def within_year(ctx, report) -> Iterator[Finding]:
         for row in ITEM_ROWS_2019:
             prev, change = active.get(f"{row}.prev_items"), active.get(f"{row}.change")
             if prev is not None and change is not None and prev + change < 0:
-                yield _finding(
+                yield report_finding(
                     ctx,
                     report,
                     f"negative_items.{row}",
@@ -136,7 +123,7 @@ def within_year(ctx, report) -> Iterator[Finding]:
         fee_cells = {k: active.get(k) for k in ("fees.prev_items", "fees.change")}
         big = {k: v for k, v in fee_cells.items() if v is not None and abs(v) > tol.fee_items_max}
         if big:
-            yield _finding(
+            yield report_finding(
                 ctx,
                 report,
                 "fee_items",
@@ -147,7 +134,7 @@ def within_year(ctx, report) -> Iterator[Finding]:
     for key in DECISION_KEYS:
         value, limit = active.get(key), ctx.decision_limit(kind, key)
         if value is not None and limit is not None and value > limit:
-            yield _finding(
+            yield report_finding(
                 ctx,
                 report,
                 key,
@@ -160,7 +147,7 @@ def within_year(ctx, report) -> Iterator[Finding]:
     new, carried = requests.get("new.total"), requests.get("carried_over.total")
     appeals = {k: v for k, v in report.tables.get("appeals", {}).items() if k.endswith(".total") and v}
     if new == 0 and carried == 0 and appeals:
-        yield _finding(
+        yield report_finding(
             ctx, report, "appeals_without_requests",
             f"表二本年新收和上年结转申请均为0，表三却有复议或诉讼 {_listing('appeals', appeals)}"
             "（可能来自以前年度的申请，请确认）。",
@@ -178,7 +165,7 @@ def amounts(ctx, report) -> Iterator[Finding]:
     for key in ("procurement.amount_wan", "fees.amount_wan"):
         value = active.get(key)
         if value is not None and key in assumed and value >= ctx.tolerances.amount_wan_in_yuan:
-            yield _finding(
+            yield report_finding(
                 ctx,
                 report,
                 f"amount_unit.{key}",
@@ -194,7 +181,7 @@ def amounts(ctx, report) -> Iterator[Finding]:
             if prose[max(0, match.start() - 1) : match.start()] == "万":
                 continue
             if abs(float(match.group(1)) - fees) < 1e-6:
-                yield _finding(
+                yield report_finding(
                     ctx,
                     report,
                     "amount_unit.fees.amount_wan.prose",
