@@ -108,7 +108,8 @@ async def compliance_chart(datasette, request):
 <link rel="stylesheet" href="{datasette.urls.static("app.css")}"></head>
 <body><div class="container"><p><a href="{datasette.urls.path("/")}">nianbao</a> /
 <a href="{datasette.urls.path("/" + db.name)}">{html.escape(db.name)}</a></p><h1>{title}</h1>
-<p>按时发布的机构占名录机构的比例 / Share of registered agencies whose report was published by the deadline.
+<p>按时发布的机构占可判断机构的比例（信息源无法访问的机构不计入）/ Share of the agencies that could be judged whose
+report was published by the deadline (agencies whose sources fail are not counted).
 <a href="{html.escape(table_link)}">数据 Data</a></p>
 {bar_chart_svg(rows)}</div></body></html>"""
     return Response.html(page)
@@ -132,7 +133,8 @@ def bar_chart_svg(rows: list[dict]) -> str:
             f'<rect x="{label_w}" y="{y + 3}" width="{bar_w * pct / 100:.1f}" height="{row_h - 6}" '
             f'fill="{colour[row["year"]]}"><title>{html.escape(label)}: {pct}%</title></rect>'
             f'<text x="{label_w + bar_w * pct / 100 + 6:.1f}" y="{y + 15}">{pct}% '
-            f"({row['on_time']}/{row['agencies']}; 逾期 late {row['late']}, 未找到 missing {row['not_found']})"
+            f"(按时 on time {row['on_time']}; 逾期 late {row['late']}, 未公开 missing {row['missing']}, "
+            f"无法判断 not judged {row['not_judged']}, 无日期 undated {row['undated']})"
             "</text></g>"
         )
     height = 40 + len(rows) * row_h
@@ -142,6 +144,6 @@ def bar_chart_svg(rows: list[dict]) -> str:
         for p in (0, 25, 50, 75, 100)
     )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 330}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 560}" height="{height}" '
         f'font-size="13" role="img" aria-label="compliance chart">{axis}{"".join(parts)}</svg>'
     )

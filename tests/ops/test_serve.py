@@ -121,7 +121,7 @@ def test_saved_queries(served_db):
     rows = {(r["region"], r["year"]): r for r in compliance.json()["rows"]}
     assert rows[("河北省/承德市", 2022)]["late"] == 1 and rows[("河北省/承德市", 2022)]["compliance_pct"] == 0
     assert rows[("河北省/承德市/高新区", 2021)]["compliance_pct"] == 100
-    assert rows[("河北省/保定市", 2022)]["not_found"] == 1
+    assert rows[("河北省/保定市", 2022)]["missing"] == 1 and rows[("河北省/保定市", 2022)]["compliance_pct"] == 0
     years = {r["year"]: r for r in history.json()["rows"]}
     assert set(years) == {2021, 2022}
     assert years[2022]["open_findings"] == "inconsistent.balance" and years[2021]["published"] == "2022-01-25"
@@ -137,7 +137,7 @@ def test_document_route_and_chart_page(served_db):
     assert chart.status_code == 200 and "<svg" in chart.text and "cdn" not in chart.text.lower()
     bars = re.findall(r'data-region="([^"]+)" data-year="(\d+)"', chart.text)
     assert ("河北省/保定市", "2022") in bars and len(bars) == 6  # 3 regions x 2 years
-    assert "100.0% (1/1" in chart.text  # 高新区 2021 on time
+    assert "100.0% (按时 on time 1;" in chart.text  # 高新区 2021 on time
 
 
 def test_serve_without_database_is_one_line(tmp_path):
