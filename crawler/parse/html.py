@@ -11,6 +11,7 @@ not data: their cells are read as blocks.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -177,29 +178,45 @@ def _enough_text(el, n: int = MIN_BODY_TEXT) -> bool:
     return False
 
 
-def find_body(root):
-    """The first element carrying the best-ranked body marker and some text; else a guess.
+# The attributes and tags a body marker can sit on, in document order. libxml2 collects them far
+# faster than a Python loop over every element (Word-pasted pages have thousands of <span>s), and
+# faster than an XPath that tests the marker values itself (contains() per element is slow there).
+# Word-pasted pages put class="MsoNormal" on every paragraph: those are left out in C already.
+_MARKER_NODES = etree.XPath(
+    "descendant-or-self::*/@id | descendant-or-self::*/@class[. != 'MsoNormal']"
+    " | descendant-or-self::ucapcontent | descendant-or-self::article"
+)
 
-    One pass in Python over the elements: cheaper here than libxml2's XPath with `contains()`.
-    """
-    ranked = []
-    for order, el in enumerate(root.iter(etree.Element)):
-        rank = None
-        tag = el.tag
-        if tag == "ucapcontent" or tag == "article":
-            rank = _MARKER_RANK[("tag", tag)]
-        ident = el.get("id")
-        if ident is not None and ("id", ident) in _MARKER_RANK:
-            rank = min(rank if rank is not None else 99, _MARKER_RANK[("id", ident)])
-        classes = el.get("class")
-        if classes is not None:
-            for c in classes.split():
-                r = _MARKER_RANK.get(("class", c))
-                if r is not None:
-                    rank = min(rank if rank is not None else 99, r)
-        if rank is not None:
-            ranked.append((rank, order, el))
-    ranked.sort(key=lambda x: (x[0], x[1]))
+
+def _marker_rank(node) -> int | None:
+    """The best body-marker rank of one result of _MARKER_NODES (an attribute value or an element)."""
+    name = getattr(node, "attrname", None)
+    if name is None:
+        return _MARKER_RANK[("tag", node.tag)]
+    # str(): the result is a "smart" string that references its element; the cache must not keep trees alive.
+    return _attribute_rank(name, str(node))
+
+
+@lru_cache(maxsize=4096)
+def _attribute_rank(name: str, value: str) -> int | None:
+    """Cached: class values repeat on every element of a Word-pasted page (MsoNormal...)."""
+    if name == "id":
+        return _MARKER_RANK.get(("id", value))
+    ranks = [r for r in (_MARKER_RANK.get(("class", c)) for c in value.split()) if r is not None]
+    return min(ranks) if ranks else None
+
+
+def find_body(root):
+    """The first element carrying the best-ranked body marker and some text; else a guess."""
+    best: dict = {}  # element -> best rank; insertion order is document order
+    for node in _MARKER_NODES(root):
+        rank = _marker_rank(node)
+        if rank is None:
+            continue
+        el = node.getparent() if getattr(node, "attrname", None) else node
+        if el not in best or rank < best[el]:
+            best[el] = rank
+    ranked = sorted(((rank, order, el) for order, (el, rank) in enumerate(best.items())), key=lambda x: (x[0], x[1]))
     for _rank, _order, el in ranked:
         if _enough_text(el):
             return el
@@ -279,27 +296,30 @@ def _rows_of(table) -> list:
 
 
 def _cells_of(tr) -> list:
-    return [c for c in tr if c.tag in ("td", "th")]
+    return list(tr.iterchildren("td", "th"))
 
 
 def _is_data_table(table) -> bool:
-    if table.find(".//table") is not None:
+    if next(table.iterdescendants("table"), None) is not None:
         return False
-    rows = _rows_of(table)
-    if not rows:
-        return False
-    # One cell per row: a wrapper for layout, never a statistical table.
-    return max(len(_cells_of(r)) for r in rows) > 1
+    # One cell per row: a wrapper for layout, never a statistical table. (Stops at the first wider row.)
+    return any(len(_cells_of(r)) > 1 for r in _rows_of(table))
 
 
-def _span(cell, name: str, limit: int) -> int:
-    value = cell.get(name)
+_SPAN = re.compile(r"\s*(\d+)")
+
+
+def _span(value: str | None, name: str, limit: int) -> int:
+    """A rowspan/colspan attribute value as a count of rows/columns."""
     if not value:
         return 1
-    m = re.match(r"\s*(\d+)", value)
-    if not m:
-        return 1
-    n = int(m.group(1))
+    if value.isascii() and value.isdigit():
+        n = int(value)  # the usual case, without the regex
+    else:
+        m = _SPAN.match(value)
+        if not m:
+            return 1
+        n = int(m.group(1))
     if n == 0 and name == "rowspan":
         return limit  # rowspan=0: to the end of the table
     return max(1, min(n, limit))
@@ -308,22 +328,26 @@ def _span(cell, name: str, limit: int) -> int:
 def read_table(table) -> Table:
     """rowspan/colspan expanded: text at the top-left position, None at the other covered positions."""
     rows = _rows_of(table)
-    _mark_blocks(table)
+    _mark_blocks(table, rows)
     grid: dict[tuple[int, int], str | None] = {}
     width = 0
     for r, tr in enumerate(rows):
         c = 0
-        for cell in _cells_of(tr):
+        for cell in tr.iterchildren("td", "th"):
             while (r, c) in grid:
                 c += 1
-            rowspan = _span(cell, "rowspan", len(rows) - r)
-            colspan = _span(cell, "colspan", 1000)
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    grid[(r + dr, c + dc)] = None
+            rowspan = cell.get("rowspan")  # most cells have neither: no call for them
+            rowspan = _span(rowspan, "rowspan", len(rows) - r) if rowspan else 1
+            colspan = cell.get("colspan")
+            colspan = _span(colspan, "colspan", 1000) if colspan else 1
+            if rowspan > 1 or colspan > 1:  # most cells cover only their own position
+                for dr in range(rowspan):
+                    for dc in range(colspan):
+                        grid[(r + dr, c + dc)] = None
             grid[(r, c)] = cell_text(cell)
             c += colspan
-            width = max(width, c)
+            if c > width:
+                width = c
     out = [[grid.get((r, c)) for c in range(width)] for r in range(len(rows))]
     return Table(rows=[row for row in out if any(v is not None for v in row)] or out)
 
@@ -331,15 +355,19 @@ def read_table(table) -> Table:
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
 _SEP = "\ufdd0"  # a noncharacter: marks a block boundary inside a cell while its text is gathered in one pass
 _CELL_BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr")
-_CELL_NOISE = etree.XPath(".//script | .//style")
 
 
-def _mark_blocks(table) -> None:
-    for el in _CELL_NOISE(table):
+def _mark_blocks(table, rows: list) -> None:
+    """Mark block boundaries inside the cells. The table's own rows hold the cells: no mark needed there."""
+    for el in list(table.iter("script", "style")):
         _drop_keep_tail(el)
+    own_rows = set(rows)
     for el in table.iter(*_CELL_BLOCKS):
+        tag = el.tag
+        if tag == "tr" and el in own_rows:
+            continue
         el.tail = _SEP + (el.tail or "")
-        if el.tag != "br":
+        if tag != "br":
             el.text = _SEP + (el.text or "")
 
 
@@ -353,22 +381,41 @@ def _drop_keep_tail(el) -> None:
     parent.remove(el)
 
 
+def _all_text(el) -> str:
+    """All text inside `el`, as "".join(el.itertext()) gives it, gathered by libxml2 in one call (faster)."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
 def cell_text(cell) -> str:
     """All text of a cell, its own blocks joined (Word splits runs anywhere: 申请人情 + 况 -> 申请人情况)."""
-    text = "".join(cell.itertext()).strip(_SEP + " \t\r\n")
+    return _clean_cell_text(_all_text(cell))
+
+
+@lru_cache(maxsize=16384)  # cell texts repeat (0, 1, row labels...) within and across documents
+def _clean_cell_text(raw: str) -> str:
+    text = raw.strip(_SEP + " \t\r\n")
     if _SEP in text:
         text = join_pieces([normalise_space(piece) for piece in text.split(_SEP)])
     else:
         text = normalise_space(text)
     # Source line breaks between Word runs are not spaces in Chinese text.
-    return _CJK_GAP.sub("", text)
+    return _CJK_GAP.sub("", text) if " " in text else text
 
 
 # ------------------------------------------------------------------------------ reading order
 
 
 _LEAF_BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "center", "pre"})
-_STRUCTURE = tuple(sorted(_BLOCK | _SKIP | {"br", "img", "table"}))
+_STRUCTURE = _BLOCK | _SKIP | {"br", "img", "table"}
+
+
+def _inline_only(el) -> bool:
+    """No block, skipped, br, img or table element inside `el`.
+
+    A Python loop: lxml's iterdescendants(*tags) builds a matcher for the ~60 tags on every call,
+    which costs more than looking at the few inline runs of a paragraph.
+    """
+    return all(node.tag not in _STRUCTURE for node in el.iterdescendants())
 
 
 class _Reader:
@@ -409,9 +456,9 @@ class _Reader:
             self.flush()
         elif tag in _BLOCK:
             self.flush()
-            if tag in _LEAF_BLOCKS and next(el.iterdescendants(*_STRUCTURE), None) is None:
+            if tag in _LEAF_BLOCKS and _inline_only(el):
                 # A paragraph of inline runs only (the common case): its text in one C-level pass.
-                self.buf.append("".join(el.itertext()))
+                self.buf.append(_all_text(el))
             else:
                 self._children(el)
             self.flush()
@@ -454,26 +501,34 @@ _DATE_WIDGET = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,6}星
 CHROME_WORDS = ("发布时间", "发布日期", "公开日期", "日期", "时间", "来源", "发布机构", "索引号", "文号", "成文日期", "生成日期")
 # Times that are never a publish date: a collector's stamp, a page-build stamp, visitor counters.
 _NOT_BYLINE = ("采集时间", "页面生成时间", "访问次数", "浏览次数")
-_CHROME_TEXT = etree.XPath(
-    "//text()[" + " or ".join(f"contains(., '{w}')" for w in ("日期", "时间", "来源", "发布机构", "索引号", "文号")) + "]"
-)
+_CHROME_WORDS_IN_TEXT = ("日期", "时间", "来源", "发布机构", "索引号", "文号")
+_ALL_TEXT_NODES = etree.XPath("//text()")
+
+
+def _chrome_text_nodes(root) -> list:
+    """Text nodes holding a chrome word. Filtered in Python: libxml2's contains() per node is slower."""
+    return [t for t in _ALL_TEXT_NODES(root) if any(w in t for w in _CHROME_WORDS_IN_TEXT)]
 _WIDGET_IDS = {"utime", "time", "date", "nowtime", "today", "currentdate", "datetime"}
 
 
 def read_meta(root) -> dict[str, str]:
+    # One walk over the tree collects all three kinds; they are then read in their order of precedence.
+    found: dict[str, list] = {"meta": [], "title": [], "publishtime": []}
+    for el in root.iter("meta", "title", "publishtime"):
+        found[el.tag].append(el)
     meta: dict[str, str] = {}
-    for el in root.iter("meta"):
+    for el in found["meta"]:
         name = el.get("name") or el.get("property") or el.get("http-equiv")
         content = el.get("content")
         if name and content is not None and name.lower() not in ("content-type", "viewport"):
             meta.setdefault(name, content.strip())
-    for el in root.iter("title"):
-        text = normalise_space("".join(el.itertext()))
+    for el in found["title"]:
+        text = normalise_space(_all_text(el))
         if text:
             meta.setdefault("title", text)
             break
-    for el in root.iter("publishtime"):
-        text = normalise_space("".join(el.itertext()))
+    for el in found["publishtime"]:
+        text = normalise_space(_all_text(el))
         if text:
             meta["publishtime"] = text
             break
@@ -518,7 +573,7 @@ def _read_chrome(root, body) -> list[str]:
     lines: list[str] = []
     seen_tables: set = set()
     seen_blocks: set = set()
-    for text in _CHROME_TEXT(root):
+    for text in _chrome_text_nodes(root):
         el = text.getparent()
         if el is None or _inside(el, body) or _is_widget(el):
             continue

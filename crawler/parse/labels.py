@@ -69,6 +69,7 @@ REQUESTS_MARKER = re.compile(r"勾稽关系|^申请人情况|^(?:一[、.])?本�
 APPEALS_MARKER = re.compile(r"^行政复议(?:行政诉讼)?$|^未经复议直接起诉|^行政复议行政诉讼")
 
 
+@lru_cache(maxsize=16384)  # called for every table cell; cell texts repeat across rows and documents
 def match_active(text: str) -> tuple[str, int] | None:
     """(row key, end of the label in `text`) for a normalised cell or line."""
     for key, pattern in ACTIVE_LABELS:
@@ -133,6 +134,7 @@ def match_request_cell(text: str, fmt: str | None) -> tuple[str, int] | None:
     return (key, len(text)) if key else None
 
 
+@lru_cache(maxsize=16384)
 def is_group_label(text: str) -> bool:
     t = norm(text)
     return bool(GROUP_PREFIX.fullmatch(t)) or t in ("三、本年度办理结果", "(三)不予公开", "(四)无法提供", "(五)不予处理")
@@ -142,6 +144,7 @@ def is_appeal_header(text: str) -> bool:
     return norm(text) in APPEAL_HEADERS
 
 
+@lru_cache(maxsize=16384)  # called for every table cell
 def marker_of(text: str) -> str | None:
     """Which table a cell starts, if it is one of the tables' opening cells."""
     t = norm(text)

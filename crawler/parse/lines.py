@@ -7,9 +7,9 @@ still recognisable, so lines are cut in front of them; the table reader then see
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from crawler.parse.sections import heading_of
+from crawler.parse.values import nfkc
 
 LONG = 300
 HEADING_START = re.compile(r"(?<![(（])[一二三四五六][、]|(?<![\d(（])[1-6][、]")
@@ -75,7 +75,7 @@ def unflatten(line: str) -> list[str]:
     """A long line -> lines starting at each heading and, in a run-on table, at each row label."""
     if len(line) <= 80:
         return [line]
-    text = unicodedata.normalize("NFKC", line)
+    text = nfkc(line)
     out: list[str] = []
     for piece in _cut(text, _heading_cuts(text)):
         for part in _split_heading(piece):

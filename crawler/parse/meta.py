@@ -7,8 +7,9 @@ DEADLINES.md §4 and §6).
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, date, datetime
+
+from crawler.parse.values import nfkc
 
 TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*的?\s*(?:政府)?\s*信息\s*公开\s*(?:工作)?\s*(?:年度)?\s*报\s*告")
 # The year first: 2019年西街街道政府信息公开工作年度报告.
@@ -51,8 +52,11 @@ URL_DATES = [
 ]
 
 
+_CLEAN_SPACE = re.compile(r"[\s\u00a0\u3000]+")
+
+
 def clean(text: str) -> str:
-    return re.sub(r"[\s\u00a0\u3000]+", "", unicodedata.normalize("NFKC", text or ""))
+    return _CLEAN_SPACE.sub("", nfkc(text or ""))
 
 
 STATED_URL = re.compile(r"^(?:原文链接|原文地址|原文网址|来源链接|链接|URL)\s*[:：]\s*(https?://\S+)", re.I)
@@ -127,7 +131,7 @@ def year_of(title: str | None, text: str) -> int | None:
     """The report year: the title's first, else the statistical period (DEADLINES.md §4)."""
     if title and title_year(title):
         return title_year(title)
-    flat = unicodedata.normalize("NFKC", text[:20000])
+    flat = nfkc(text[:20000])
     for pattern in (PERIOD, PERIOD_LOOSE, BODY_YEAR):
         m = pattern.search(flat)
         if m and 2000 <= int(m.group(1)) <= 2100:
@@ -151,7 +155,7 @@ def document_kind(title: str | None) -> str:
 
 def parse_date_text(text: str) -> str | None:
     """`2020-12-15 10:00:00`, `2020/12/15`, `2022-01-5`, `2021-03-2918:26` -> ISO date."""
-    m = DATE.search(unicodedata.normalize("NFKC", text or ""))
+    m = DATE.search(nfkc(text or ""))
     return make_date(*m.groups()) if m else None
 
 
@@ -172,7 +176,7 @@ def date_from_meta(meta: dict[str, str]) -> str | None:
 
 def date_from_byline(lines: list[str]) -> str | None:
     for line in lines:
-        text = unicodedata.normalize("NFKC", line)
+        text = nfkc(line)
         if "星期" in text and not re.search(r"发布|公开日期", text):
             continue  # a date widget in the page chrome
         m = BYLINE.search(text)
@@ -233,8 +237,15 @@ def cn_date(text: str) -> str | None:
 
 def date_from_signature(lines: list[str]) -> str | None:
     """The date under the signature: a line that is only a date, among the last lines."""
-    tail = [clean(x) for x in lines if clean(x)][-8:]
-    for line in reversed(tail):
+    # The last 8 non-empty lines, last first (cleaning only those: bodies run to hundreds of lines).
+    tail: list[str] = []
+    for x in reversed(lines):
+        cleaned = clean(x)
+        if cleaned:
+            tail.append(cleaned)
+            if len(tail) == 8:
+                break
+    for line in tail:
         m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", line) or re.fullmatch(
             r"(\d{4})[-.](\d{1,2})[-.](\d{1,2})", line
         )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from crawler.parse.keys import SECTIONS
+from crawler.parse.values import nfkc
 
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "overview": ("总体情况", "概述", "基本情况", "总体", "概况"),
@@ -34,7 +34,7 @@ def _keyword_section(rest: str) -> str | None:
 
 def heading_of(line: str, *, paren: bool = False) -> str | None:
     """The section a heading line opens, or None. `paren` accepts （一）-numbered headings."""
-    text = unicodedata.normalize("NFKC", line).replace("\u3000", " ").strip()
+    text = nfkc(line).replace("\u3000", " ").strip()
     if not text or len(text) > 80:
         return None
     m = (PAREN_LEVEL if paren else TOP_LEVEL).match(text)

@@ -9,12 +9,12 @@ the lines of the table's section are read with the run-together rule.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from crawler.parse import keys, labels
 from crawler.parse.model import Table
-from crawler.parse.values import PLACEHOLDERS, Cell, kind_of, norm, read_cell, split_run, tokens_of
+from crawler.parse.values import PLACEHOLDERS, Cell, kind_of, nfkc, norm, read_cell, split_run, tokens_of
 
 SEGMENTS = ("active", "requests", "appeals")
 TABLE_LINE = re.compile(r"第二十条|信息内容|数量|金额|件数")
@@ -68,8 +68,11 @@ def segment(tables: list[Table]) -> dict[str, Segment]:
 
 
 VALUE_LIKE = re.compile(r"^(?:[+-]?\d[\d.,]*(?:万元|元|万|件|个|条|项|次)?)+$")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
+@lru_cache(maxsize=16384)  # called for every cell, several times; cell texts repeat
 def _is_value_like(text: str | None) -> bool:
     """Empty, a placeholder, or digits (possibly several run together): not a label."""
     t = norm(text)
@@ -81,24 +84,26 @@ def collect_rows(seg: Segment, match) -> tuple[dict[str, list[str | None]], list
     found: dict[str, list[str | None]] = {}
     extra: list[str] = []
     for row in seg.rows:
+        normed = [norm(cell) for cell in row]  # once per cell, not once per look at it
         i = 0
         while i < len(row):
             cell = row[i]
-            hit = match(norm(cell)) if cell else None
+            hit = match(normed[i]) if cell else None
             if hit is None:
-                if _unknown_row_label(norm(cell), row[i + 1 :]):
+                # The cheap, cached test first: most cells are values, not labels.
+                if _may_be_row_label(normed[i]) and _unknown_row_label(normed[i], row[i + 1 :]):
                     extra.append(cell)
                 i += 1
                 continue
             key, end = hit
             values: list[str | None] = []
-            glued = norm(cell)[end:]
+            glued = normed[i][end:]
             j = i + 1
             while j < len(row):
                 nxt = row[j]
                 if nxt is not None:
-                    t = norm(nxt)
-                    if (t and not _is_value_like(t)) and (match(t) or labels.is_group_label(t) or re.search(r"[\u4e00-\u9fff]{2}", t)):
+                    t = normed[j]
+                    if (t and not _is_value_like(t)) and (match(t) or labels.is_group_label(t) or CJK_PAIR.search(t)):
                         break
                 values.append(nxt)
                 j += 1
@@ -110,12 +115,17 @@ def collect_rows(seg: Segment, match) -> tuple[dict[str, list[str | None]], list
 
 def _unknown_row_label(t: str, following: list[str | None]) -> bool:
     """A label the format does not have, followed by a number: a provincial extra row."""
-    if not re.search(r"[\u4e00-\u9fff]", t) or _is_value_like(t) or _header_word(t):
-        return False
-    if labels.is_group_label(t) or labels.marker_of(t):
+    if not _may_be_row_label(t):
         return False
     nxt = next((c for c in following if c is not None), None)
     return bool(norm(nxt)) and _is_value_like(nxt)
+
+
+@lru_cache(maxsize=16384)  # the part of _unknown_row_label that depends on the cell alone
+def _may_be_row_label(t: str) -> bool:
+    if not CJK.search(t) or _is_value_like(t) or _header_word(t):
+        return False
+    return not (labels.is_group_label(t) or labels.marker_of(t))
 
 
 def _header_word(t: str) -> bool:
@@ -129,7 +139,7 @@ def place(values: list[str | None], n: int, positions: list[int] | None = None) 
         present.pop()  # empty trailing cells of a wider grid
     if len(present) == n:
         return present
-    if len(present) == 1 and n > 1 and " " in unicodedata.normalize("NFKC", present[0] or "").strip():
+    if len(present) == 1 and n > 1 and " " in nfkc(present[0] or "").strip():
         return None  # several values in one cell: left to the run-together rule by the caller
     return None
 
@@ -143,7 +153,7 @@ def read_row(texts: list[str | None], columns: list[str], header_unit: str | Non
 
 def compact(line: str) -> tuple[str, list[int]]:
     """The line without whitespace, and each kept character's index in the NFKC line."""
-    text = unicodedata.normalize("NFKC", line)
+    text = nfkc(line)
     kept = [(ch, i) for i, ch in enumerate(text) if not ch.isspace() and ch not in "\u00a0\u3000"]
     return "".join(ch for ch, _ in kept), [i for _, i in kept]
 
@@ -155,7 +165,7 @@ def label_rest(line: str, match) -> tuple[str, str] | None:
     if hit is None:
         return None
     key, end = hit
-    text = unicodedata.normalize("NFKC", line)
+    text = nfkc(line)
     rest = text[index[end - 1] + 1 :] if end else text
     rest = rest[TAIL.match(rest).end() :] if not re.match(r"^\s*[\d+\-—－/]", rest) else rest
     return key, rest
@@ -176,7 +186,7 @@ def flattened_rows(lines: list[str], match) -> dict[str, str]:
         if not rest.strip() and i + 1 < len(lines):
             nxt = lines[i + 1]
             if label_rest(nxt, match) is None:
-                tail = unicodedata.normalize("NFKC", nxt)
+                tail = nfkc(nxt)
                 tail = tail[TAIL.match(tail).end() :]
                 if tail.strip() and tokens_of(tail):
                     rest = tail
@@ -295,8 +305,11 @@ class Reader:
                 joined = " ".join(norm(v) if v else "" for v in explicit if v is not None).strip()
                 if joined and all(_is_value_like(v) for v in joined.split()):
                     texts = split_run(joined, kinds)
-            shown = " | ".join(norm(v) for v in explicit if v is not None)
-            self.add_row(table, row, columns, texts, f"'{shown}': {len([v for v in explicit if v is not None])} cells for {n} columns; cannot place the values", unit)
+            why = ""
+            if texts is None:  # the message is only needed when the cells cannot be placed
+                shown = " | ".join(norm(v) for v in explicit if v is not None)
+                why = f"'{shown}': {len([v for v in explicit if v is not None])} cells for {n} columns; cannot place the values"
+            self.add_row(table, row, columns, texts, why, unit)
         elif flat is not None:
             texts = split_run(flat, kinds)
             count = len(tokens_of(flat) or [])
@@ -343,12 +356,12 @@ class Reader:
         pattern = re.compile("|".join(r"\s*".join(w) for w in labels.APPEAL_HEADERS))
         last = None
         for i, line in enumerate(lines):
-            for m in pattern.finditer(unicodedata.normalize("NFKC", line)):
+            for m in pattern.finditer(nfkc(line)):
                 last = (i, m.end())
         if last is None:
             return None
         i, end = last
-        parts = [unicodedata.normalize("NFKC", lines[i])[end:]]
+        parts = [nfkc(lines[i])[end:]]
         if tokens_of(parts[0]) is None:
             return None  # the header words were prose, not a table
         for line in lines[i + 1 :]:

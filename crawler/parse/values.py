@@ -20,12 +20,44 @@ AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万元|元|万)?$")
 GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 
 
+# Full-width ASCII forms (，（）：１２) and the ideographic space: NFKC maps each of them to the one
+# ASCII character it decomposes to.
+FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _ascii_of(m: re.Match) -> str:
+    ch = m.group()
+    return " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), the same result, faster on Chinese text.
+
+    For speed (NFKC was the parser's costliest call): replacing the full-width forms first leaves
+    text that normalize() usually returns after its quick check in C, without the slow composition
+    pass. Exact, since each replacement is the character's whole compatibility decomposition.
+    """
+    if text.isascii():
+        return text
+    if len(text) <= 200:
+        return _nfkc_line(text)
+    return _nfkc(text)
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", FULLWIDTH.sub(_ascii_of, text))
+
+
+# Lines are normalised several times each (title, headings, bylines, table rows); short ones are cached.
+_nfkc_line = lru_cache(maxsize=4096)(_nfkc)
+
+
 @lru_cache(maxsize=65536)
 def norm(text: str | None) -> str:
     """NFKC (full-width digits and brackets to ASCII) and no whitespace at all."""
     if not text:
         return ""
-    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+    return WHITESPACE.sub("", nfkc(text))
 
 
 @dataclass(frozen=True)
@@ -88,7 +120,7 @@ def tokens_of(text: str) -> list[str] | None:
     None when the text holds something that is not a value at all.
     """
     out: list[str] = []
-    for tok in TOKEN_SPLIT.split(unicodedata.normalize("NFKC", text).strip()):
+    for tok in TOKEN_SPLIT.split(nfkc(text).strip()):
         if not tok:
             continue
         for part in re.split(r"(?=[+-])", tok):
