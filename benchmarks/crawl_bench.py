@@ -5,7 +5,9 @@
 Prints, for the first crawl: pages/s and peak memory of the crawl process; the same farm crawled by a
 bare Scrapy spider that only follows links (no parsing, no storing, no cache), as a ratio (goal >= 60%);
 then a second crawl of the unchanged farm: requests and bytes as % of the first (goals <= 15% / <= 5%).
-Throttling is off; each crawl runs in its own process.
+Throttling is off; each crawl runs in its own process. On a shared machine wall-clock figures swing
+with the neighbours' load, so the CPU seconds of each crawl (its process and parse workers) are
+printed too: they move much less.
 """
 
 from __future__ import annotations
@@ -62,6 +64,12 @@ def peak_child_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def children_cpu() -> float:
+    """CPU seconds of every finished child process and its own children (the parse workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--portals", type=int, default=1000)
@@ -86,11 +94,11 @@ def main() -> None:
         farm.registry_yaml(registry)
         db_path = os.path.join(tmp, "bench.db")
 
-        started = time.time()
+        started, cpu = time.time(), children_cpu()
         first = crawl_in_subprocess(
             db_path, registry=registry, env=farm.env(), settings_overrides=FAST, quiet=True
         )
-        first_seconds = time.time() - started
+        first_seconds, first_cpu = time.time() - started, children_cpu() - cpu
         first_hits = farm.requests()
         first_mb = peak_child_mb()
         farm.reset_counts()
@@ -98,14 +106,14 @@ def main() -> None:
         urls_file = os.path.join(tmp, "urls.json")
         with open(urls_file, "w", encoding="utf-8") as fh:
             json.dump([farm.source_url(h).split("#")[0] for h in farm.portals], fh)
-        started = time.time()
+        started, cpu = time.time(), children_cpu()
         subprocess.run(
             [sys.executable, __file__, "--bare", urls_file],
             env={**os.environ, **farm.env()},
             check=True,
             stderr=subprocess.DEVNULL,
         )
-        bare_seconds = time.time() - started
+        bare_seconds, bare_cpu = time.time() - started, children_cpu() - cpu
         bare_hits = farm.requests()
         farm.reset_counts()
 
@@ -133,6 +141,10 @@ def main() -> None:
         f"bare link-following spider: {len(bare_hits)} requests in {bare_seconds:.1f}s = {bare:.0f} pages/s"
     )
     print(f"ratio ours/bare pages/s: {100 * ours / bare:.0f}% (goal >= 60%)")
+    print(
+        f"CPU: first crawl {first_cpu:.1f}s = {1000 * first_cpu / len(first_hits):.0f} ms/page (crawl process"
+        f" and parse workers), bare {bare_cpu:.1f}s = {1000 * bare_cpu / len(bare_hits):.0f} ms/page"
+    )
     print(
         f"peak memory of the crawl process: {first_mb:.0f} MB (goal < 400 MB; max over all crawls {peak_mb:.0f} MB)"
     )

@@ -2,10 +2,14 @@
 
     ValidatePipeline  drop what must not be stored (empty, too large, off the registry's hosts)
     KeepRawPipeline   keep every raw document (page and attachments) content-addressed, before parsing
-    ParsePipeline     crawler.parse.parse_bytes in a worker thread; choose page or attachment as the report
+    ParsePipeline     crawler.parse.parse_bytes in worker processes; choose page or attachment as the report
     StorePipeline     db.store.save_report (agency attribution, dates), source health, the crawl summary
 
-Settings used: NIANBAO_DB, NIANBAO_BLOB_DIR, NIANBAO_MAX_DOCUMENT_BYTES.
+Settings used: NIANBAO_DB, NIANBAO_BLOB_DIR, NIANBAO_MAX_DOCUMENT_BYTES, NIANBAO_PARSE_WORKERS.
+
+Parse worker processes import this module to run `choose_report`, so its top-level imports stay
+light: Scrapy, Twisted and sqlite-utils are imported where the crawl process uses them. A worker
+then starts in about 0.1 s of CPU instead of 0.7 s (and some 60 MB less).
 """
 
 from __future__ import annotations
@@ -16,11 +20,6 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
-from scrapy.exceptions import DropItem
-from scrapy.utils.defer import deferred_to_future
-from twisted.internet.threads import deferToThread
-
-from crawler.families.base import KnownReportItem, host_allowed
 from crawler.families.titles import agency_part, year_from_title
 from crawler.items import ReportItem, SourceStatusItem
 
@@ -30,6 +29,17 @@ _STATUS_RANK = {"ok": 0, "not_found": 1, "unreachable": 2, "blocked": 3}
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def drop(reason: str) -> Exception:
+    """Scrapy's DropItem, imported only in the crawl process (see the module docstring)."""
+    from scrapy.exceptions import DropItem
+
+    return DropItem(reason)
+
+
+class NotStored(Exception):
+    """choose_report's verdict in a worker: nothing of this item is a report to store."""
 
 
 def blob_dir(settings) -> str:
@@ -48,15 +58,17 @@ class ValidatePipeline:
         return cls(crawler.settings.getint("NIANBAO_MAX_DOCUMENT_BYTES", 50 * 1024 * 1024), crawler)
 
     def process_item(self, item, spider=None):
+        from crawler.families.base import host_allowed
+
         if not isinstance(item, ReportItem):
             return item
         if not item.body or not item.body.strip():
-            raise DropItem(f"empty document {item.url}")
+            raise drop(f"empty document {item.url}")
         if len(item.body) > self.max_bytes:
-            raise DropItem(f"document over {self.max_bytes} bytes {item.url}")
+            raise drop(f"document over {self.max_bytes} bytes {item.url}")
         roots = getattr(spider or self.crawler.spider, "roots", None)
         if roots is not None and not host_allowed(item.url, roots):
-            raise DropItem(f"off the registry's hosts {item.url}")
+            raise drop(f"off the registry's hosts {item.url}")
         item.attachments = [a for a in item.attachments if a.body and len(a.body) <= self.max_bytes]
         return item
 
@@ -97,6 +109,10 @@ class ParsePipeline:
         if self.workers > 0:
             # spawn, not fork: the crawl process runs a reactor and threads that a fork would copy.
             self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            # Start every worker now and let it load the parser while the listings download,
+            # instead of when the first report arrives.
+            for _ in range(self.workers):
+                self.pool.submit(warm_up)
 
     def close_spider(self, spider=None):
         if self.pool is not None:
@@ -105,9 +121,22 @@ class ParsePipeline:
     async def process_item(self, item, spider=None):
         if not isinstance(item, ReportItem):
             return item
-        if self.pool is None:
-            return await deferred_to_future(deferToThread(choose_report, item))
-        return await asyncio.wrap_future(self.pool.submit(choose_report, item))
+        try:
+            if self.pool is None:
+                from scrapy.utils.defer import deferred_to_future
+                from twisted.internet.threads import deferToThread
+
+                return await deferred_to_future(deferToThread(choose_report, item))
+            return await asyncio.wrap_future(self.pool.submit(choose_report, item))
+        except NotStored as exc:
+            raise drop(str(exc)) from None
+
+
+def warm_up() -> None:
+    """Run in each new worker: import the parser and read a tiny page once."""
+    from crawler.parse import parse_bytes
+
+    parse_bytes(b"<html><body><p>warm-up</p></body></html>", "warm-up.html")
 
 
 def choose_report(item: ReportItem) -> ReportItem:
@@ -134,9 +163,9 @@ def choose_report(item: ReportItem) -> ReportItem:
             chosen.setdefault("title", None)
             chosen["title"] = chosen.get("title") or page.get("title") or item.title
     if "error" in chosen:
-        raise DropItem(f"unreadable {item.url}: {chosen['error']}")
+        raise NotStored(f"unreadable {item.url}: {chosen['error']}")
     if not _is_report(chosen) or (chosen is page and item.kind == "letter"):
-        raise DropItem(f"not a report ({chosen.get('document_kind')}) {item.url}")
+        raise NotStored(f"not a report ({chosen.get('document_kind')}) {item.url}")
     chosen["document_kind"] = "report"
     chosen["year"] = chosen.get("year") or year_from_title(chosen.get("title")) or year_from_title(item.title)
     chosen["title"] = chosen.get("title") or item.title
@@ -183,6 +212,8 @@ class StorePipeline:
         )
 
     def process_item(self, item, spider=None):
+        from crawler.families.base import KnownReportItem
+
         if isinstance(item, SourceStatusItem):
             self.note_health(item)
         elif isinstance(item, KnownReportItem):
@@ -234,11 +265,11 @@ class StorePipeline:
                 published_from=item.published_from,
             )
         except ValueError as exc:
-            raise DropItem(str(exc)) from None
+            raise drop(str(exc)) from None
         except Exception as exc:  # one bad report must not stop the crawl
             log.error("cannot store %s: %s", item.url, exc)
             counts["errors"].append(f"store failed: {item.url}: {exc}")
-            raise DropItem(str(exc)) from None
+            raise drop(str(exc)) from None
         counts["reports"] += 1
         counts["new"] += int(saved.created)
         counts["changed"] += int(saved.changed and not saved.created)

@@ -232,3 +232,25 @@ def m005_monitor_cache(db: Database) -> None:
         pk="report_id",
     )
     db["reports"].create_index(["year", "agency_id"], if_not_exists=True)
+
+
+@migrations()
+def m006_crawl_fts_only_on_text_change(db: Database) -> None:
+    # The update trigger of m002 re-indexed title, agency_name and text (tens of thousands of
+    # trigrams) on every UPDATE of a report, even one that only moves last_seen when a crawl sees
+    # the same document again. Same trigger, fired only when the row id or an indexed column
+    # really changed.
+    db.execute("DROP TRIGGER IF EXISTS [reports_au]")
+    db.execute(
+        """
+        CREATE TRIGGER [reports_au] AFTER UPDATE OF [id], [title], [agency_name], [text] ON [reports]
+        WHEN old.[id] IS NOT new.[id] OR old.[title] IS NOT new.[title]
+          OR old.[agency_name] IS NOT new.[agency_name] OR old.[text] IS NOT new.[text]
+        BEGIN
+          INSERT INTO [reports_fts] ([reports_fts], rowid, [title], [agency_name], [text])
+            VALUES ('delete', old.rowid, old.[title], old.[agency_name], old.[text]);
+          INSERT INTO [reports_fts] (rowid, [title], [agency_name], [text])
+            VALUES (new.rowid, new.[title], new.[agency_name], new.[text]);
+        END
+        """
+    )

@@ -380,7 +380,9 @@ class PortalSpider(scrapy.Spider):
 
     def report_from_response(self, response, source: Source, cand: Candidate, kind: str):
         """A downloaded report page (or file): an item, after its attachments are fetched."""
-        page_title = self.page_title(response) if is_html(response) else ""
+        html = is_html(response)
+        # The listing's title is enough unless it did not say what the link is.
+        page_title = self.page_title(response) if html and (kind == "unclear" or not cand.title) else ""
         if kind == "unclear":
             kind = title_kind(page_title)
             if kind not in ("report", "letter"):
@@ -401,7 +403,7 @@ class PortalSpider(scrapy.Spider):
             kind=kind,
             family=source.chosen_family,
         )
-        links = self.attachment_links(response, item.title) if is_html(response) else []
+        links = self.attachment_links(response, item.title) if html else []
         if not links:
             yield item
             return
@@ -425,8 +427,10 @@ class PortalSpider(scrapy.Spider):
             url = response.urljoin(href).split("#", 1)[0]
             is_file = urlsplit(url).path.lower().endswith(ATTACHMENT_EXTS)
             names_it = "附件" in text or (len(title) > 6 and title in text)
+            if not (is_file or names_it):
+                continue
             key = normalise_url(url)
-            if not (is_file or names_it) or key == own or key in found:
+            if key == own or key in found:
                 continue
             if not host_allowed(url, self.roots):
                 self.offsite_skipped += 1
