@@ -222,8 +222,9 @@ def load_batch(db, year: int, agency_ids: list[str], report_ids: list[int]):
 
 
 # -- digests for duplicate --------------------------------------------------------------------
-def save_digests(db, reports: list[Report], agencies: dict) -> None:
-    """Compute and store the digests of the reports whose stored digests are missing or stale."""
+def digest_rows(db, reports: list[Report], agencies: dict) -> list[dict]:
+    """The digest rows of the reports whose stored digests are missing or stale (reads only, so
+    a worker process can compute them; `write_digests` stores them)."""
     stamps = {}
     ids = [r.id for r in reports]
     for chunk in _chunks(ids, 500):
@@ -247,6 +248,10 @@ def save_digests(db, reports: list[Report], agencies: dict) -> None:
                 "prose_chars": chars,
             }
         )
+    return rows
+
+
+def write_digests(db, rows: list[dict]) -> None:
     if rows:
         columns = list(rows[0])
         db.conn.executemany(
