@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
+
+from monitor.text import nfkc
 
 PROSE_SECTIONS = ("overview", "problems", "other")
 _NOISE = re.compile(r"[\s\d\W_a-zA-Z]+", re.UNICODE)
@@ -30,9 +31,9 @@ def prose_of(report) -> str:
 
 def normalise_prose(text: str, names=()) -> str:
     """NFKC; drop the report's own names, then everything that is not a letter of running text."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = nfkc(text or "")
     for name in sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True):
-        text = text.replace(unicodedata.normalize("NFKC", name), "")
+        text = text.replace(nfkc(name), "")
     return _NOISE.sub("", text)
 
 

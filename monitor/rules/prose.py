@@ -9,12 +9,12 @@ is never compared (the check is listed as skipped by `format.unreadable` instead
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from monitor.findings import Finding
 from monitor.labels import cell_label, number
 from monitor.registry import rule
+from monitor.text import nfkc
 
 CN_DIGITS = {
     "零": 0,
@@ -98,24 +98,14 @@ ALL_NATURAL = re.compile(r"^(?:均|全部|全|都)?(?:属|为|系|是|来自)(?:
 NOT_NEW = ("结转", "办结", "复议", "诉讼", "答复", "其中", "全市", "全县", "全区", "全省", "各")
 
 
-# NFKC of Chinese prose changes little but its full-width forms (digits, commas, brackets, the
-# ideographic space), and normalising character by character is slow. Each of these forms
-# decomposes to one ASCII character, so replacing them gives the same NFKC; when the result is
-# already normal it IS the NFKC (checked; anything else takes the full normalisation).
-_FULL_WIDTH = {code: unicodedata.normalize("NFKC", chr(code)) for code in [*range(0xFF01, 0xFF5F), 0x3000]}
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[。；;！!?？\n]")
 _COMMA = re.compile(r"[，,]")
 _NUMBER_CHAR = re.compile(r"[0-9零〇一二两三四五六七八九十百千]")
 
 
-def _nfkc(text: str) -> str:
-    quick = text.translate(_FULL_WIDTH)
-    return quick if unicodedata.is_normalized("NFKC", quick) else unicodedata.normalize("NFKC", text)
-
-
 def _clauses(text: str) -> list[list[str]]:
-    text = _SPACES.sub("", _nfkc(text))
+    text = _SPACES.sub("", nfkc(text))
     return [[c for c in _COMMA.split(s) if c] for s in _SENTENCE_END.split(text) if s]
 
 

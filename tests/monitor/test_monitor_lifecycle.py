@@ -100,3 +100,38 @@ def test_scope_to_some_agencies_leaves_the_others_alone(world):
     summary = world.check(agencies=["a1"])
     assert summary["inconsistent.balance"]["resolved"] == 0
     assert {f["agency_id"] for f in world.findings("inconsistent.balance")} == {"a1", "a2"}
+
+
+def test_worker_processes_give_the_same_findings_as_one_process(world):
+    """check() computes batches in worker processes; the findings must not depend on it."""
+    for i in range(6):
+        world.agency(f"a{i}", f"第{i}局", sources=[(f"http://a{i}.gov.cn/nb/", "ok")])
+    world.report("a0", new=5, cells={"requests": {"new.natural": 6, "new.total": 6}})  # inconsistent
+    world.report("a1", published="2021-02-20", published_from="meta")  # late
+    world.report("a2", year=2019, carried_forward=2)
+    world.report("a2", carried_over=0)  # carryover mismatch with 2019
+    world.report("a3", overview="本年度共收到政府信息公开申请9件。")  # prose against the table
+    # a4, a5: no report -> missing
+
+    def findings_now():
+        rows = world.db.execute("SELECT key, severity, message, evidence FROM findings ORDER BY key").fetchall()
+        return [tuple(r) for r in rows]
+
+    import monitor.check as check_module
+
+    pools = []
+    real_submit = check_module.ProcessPoolExecutor.submit
+    check_module.ProcessPoolExecutor.submit = lambda self, *a, **kw: pools.append(self) or real_submit(self, *a, **kw)
+    try:
+        world.check(workers=2, batch_size=1, use_cache=False)
+    finally:
+        check_module.ProcessPoolExecutor.submit = real_submit
+    assert pools, "the batches went through worker processes"
+    pooled = findings_now()
+    world.db.execute("DELETE FROM findings")
+    world.db.execute("DELETE FROM monitor_cache")
+    world.db.conn.commit()
+    world.check(workers=1, use_cache=False)
+    assert findings_now() == pooled
+    rules = {key.split("|")[0] for key, *_ in pooled}
+    assert {"inconsistent.balance", "late", "missing", "inconsistent.carryover", "inconsistent.prose"} <= rules

@@ -1,0 +1,17 @@
+"""Text normalisation shared by the prose rules and the duplicate digests."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# NFKC of Chinese prose changes little but its full-width forms (digits, commas, brackets, the
+# ideographic space), and normalising character by character is slow. Each of these forms
+# decomposes to one ASCII character, so replacing them gives the same NFKC; when the result is
+# already normal it IS the NFKC (checked; anything else takes the full normalisation).
+_FULL_WIDTH = {code: unicodedata.normalize("NFKC", chr(code)) for code in [*range(0xFF01, 0xFF5F), 0x3000]}
+
+
+def nfkc(text: str) -> str:
+    """Exactly unicodedata.normalize("NFKC", text), faster on Chinese prose."""
+    quick = text.translate(_FULL_WIDTH)
+    return quick if unicodedata.is_normalized("NFKC", quick) else unicodedata.normalize("NFKC", text)
