@@ -308,31 +308,12 @@ def apply_findings(db, ctx: Context, rules, produced: dict[str, Finding], now: s
             summary[finding.rule]["new"] += 1
             continue
         fid, status, severity, message, evidence = old
+        update = (row["severity"], row["message"], row["evidence"], row["report_id"], row["report_url"], now, fid)
         if status == "resolved":
-            reopened.append(
-                (
-                    row["severity"],
-                    row["message"],
-                    row["evidence"],
-                    row["report_id"],
-                    row["report_url"],
-                    now,
-                    fid,
-                )
-            )
+            reopened.append(update)
             summary[finding.rule]["new"] += 1
         elif (severity, message, evidence) != (row["severity"], row["message"], row["evidence"]):
-            changed.append(
-                (
-                    row["severity"],
-                    row["message"],
-                    row["evidence"],
-                    row["report_id"],
-                    row["report_url"],
-                    now,
-                    fid,
-                )
-            )
+            changed.append(update)
         else:
             seen.append((now, fid))
     for key, (fid, status, *_rest) in existing.items():
