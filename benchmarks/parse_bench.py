@@ -31,8 +31,13 @@ def corpus(n_html: int, n_docx: int, n_pdf: int) -> dict[str, list[bytes]]:
         return sr.consistent_cells("2019" if i % 3 == 0 else "2021", i)
 
     html = [
-        sr.render_html(report(i), style=sr.STYLES[i % len(sr.STYLES)], word=i % 2 == 0,
-                       encoding="gbk" if i % 7 == 0 else "utf-8", agency=f"第{i}县人民政府办公室")
+        sr.render_html(
+            report(i),
+            style=sr.STYLES[i % len(sr.STYLES)],
+            word=i % 2 == 0,
+            encoding="gbk" if i % 7 == 0 else "utf-8",
+            agency=f"第{i}县人民政府办公室",
+        )
         for i in range(n_html)
     ]
     docx = [sr.render_docx(report(i)) for i in range(n_docx)]
@@ -82,13 +87,20 @@ def main(argv: list[str] | None = None) -> None:
 
     t0 = time.perf_counter()
     docs = corpus(args.html, args.docx, args.pdf)
-    print(f"corpus: {args.html} HTML, {args.docx} DOCX, {args.pdf} PDF generated in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"corpus: {args.html} HTML, {args.docx} DOCX, {args.pdf} PDF generated in {time.perf_counter() - t0:.1f} s"
+    )
     for data in itertools.islice(itertools.chain(*docs.values()), 3):
         check(data, "warmup")  # imports and first-use costs out of the timings
 
-    print(f"{'container':<10}{'docs':>6}{'parse_bytes docs/s':>20}{'read_document':>15}{'bare docs/s':>14}"
-          f"{'ratio':>8}{'ratio(read)':>13}  goal")
-    baselines = {"html": (bare_lxml, "lxml.html.fromstring", 3.0), "pdf": (bare_pdfplumber, "pdfplumber extract_text", 1.5)}
+    print(
+        f"{'container':<10}{'docs':>6}{'parse_bytes docs/s':>20}{'read_document':>15}{'bare docs/s':>14}"
+        f"{'ratio':>8}{'ratio(read)':>13}  goal"
+    )
+    baselines = {
+        "html": (bare_lxml, "lxml.html.fromstring", 3.0),
+        "pdf": (bare_pdfplumber, "pdfplumber extract_text", 1.5),
+    }
     for name, items in docs.items():
         if not items:
             continue
@@ -103,7 +115,12 @@ def main(argv: list[str] | None = None) -> None:
 
     steps = sorted(int(x) for x in args.memory.split(",") if x.strip())
     # Interleaved, so every step sees every container.
-    mixed = [x for group in itertools.zip_longest(*[[(d, n) for d in items] for n, items in docs.items()]) for x in group if x]
+    mixed = [
+        x
+        for group in itertools.zip_longest(*[[(d, n) for d in items] for n, items in docs.items()])
+        for x in group
+        if x
+    ]
     stream = itertools.cycle(mixed)
     done = 0
     print(f"memory: peak RSS before the stream {peak_rss_mb():.0f} MB")

@@ -61,13 +61,19 @@ def consistent_cells(fmt: str, seed: int, *, applications: int | None = None) ->
         for row in ("rules", "normative_docs"):
             active[f"{row}.in_force"] = max(active[f"{row}.in_force"], active[f"{row}.issued"])
 
-    total_new = applications if applications is not None else rnd.choice([0, rnd.randint(1, 30), rnd.randint(30, 400)])
+    total_new = (
+        applications
+        if applications is not None
+        else rnd.choice([0, rnd.randint(1, 30), rnd.randint(30, 400)])
+    )
     # Mostly individuals apply; spread the rest over the five organisation columns.
     new = dict.fromkeys(keys.APPLICANT_COLUMNS, 0)
     for _ in range(total_new):
         col = "natural" if rnd.random() < 0.8 else rnd.choice(keys.APPLICANT_COLUMNS[1:])
         new[col] += 1
-    carried_over = {c: (rnd.randint(0, 3) if new[c] and rnd.random() < 0.3 else 0) for c in keys.APPLICANT_COLUMNS}
+    carried_over = {
+        c: (rnd.randint(0, 3) if new[c] and rnd.random() < 0.3 else 0) for c in keys.APPLICANT_COLUMNS
+    }
     outcomes = keys.outcome_rows(fmt)
     weights = {"granted": 50, "partly_granted": 10, "unavailable.not_held": 15, "not_processed.duplicate": 4}
     requests: dict = {}
@@ -120,7 +126,11 @@ def _fmt_of(report: dict) -> str:
     if report.get("format") in keys.FORMATS:
         return report["format"]
     active = report.get("active") or {}
-    return "2019" if any(k in active for k in ("rules.made", "licensing.prev_items", "procurement.projects")) else "2021"
+    return (
+        "2019"
+        if any(k in active for k in ("rules.made", "licensing.prev_items", "procurement.projects"))
+        else "2021"
+    )
 
 
 def _number_text(value) -> str:
@@ -147,15 +157,19 @@ def _full(label: str) -> str:
 def _active_table(report: dict, fmt: str, opts: Options) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
     blocks = {
-        "2019": [("第二十条第（一）项", ["rules", "normative_docs"]),
-                 ("第二十条第（五）项", ["licensing", "other_services"]),
-                 ("第二十条第（六）项", ["penalty", "enforcement"]),
-                 ("第二十条第（八）项", ["fees"]),
-                 ("第二十条第（九）项", ["procurement"])],
-        "2021": [("第二十条第（一）项", ["rules", "normative_docs"]),
-                 ("第二十条第（五）项", ["licensing"]),
-                 ("第二十条第（六）项", ["penalty", "enforcement"]),
-                 ("第二十条第（八）项", ["fees"])],
+        "2019": [
+            ("第二十条第（一）项", ["rules", "normative_docs"]),
+            ("第二十条第（五）项", ["licensing", "other_services"]),
+            ("第二十条第（六）项", ["penalty", "enforcement"]),
+            ("第二十条第（八）项", ["fees"]),
+            ("第二十条第（九）项", ["procurement"]),
+        ],
+        "2021": [
+            ("第二十条第（一）项", ["rules", "normative_docs"]),
+            ("第二十条第（五）项", ["licensing"]),
+            ("第二十条第（六）项", ["penalty", "enforcement"]),
+            ("第二十条第（八）项", ["fees"]),
+        ],
     }[fmt]
     spec = {row: (labels[0], cols) for row, labels, cols in keys.ACTIVE_ROWS[fmt]}
     for block, row_keys in blocks:
@@ -203,14 +217,21 @@ def _annotate(col: str, label: str, fmt: str, opts: Options) -> str:
 def _requests_table(report: dict, fmt: str, opts: Options) -> list[list[Cell]]:
     rows: list[list[Cell]] = [
         [Cell(RULE_TEXT, rowspan=3, colspan=3, header=True), Cell("申请人情况", colspan=7, header=True)],
-        [Cell("自然人", rowspan=2, header=True), Cell("法人或其他组织", colspan=5, header=True),
-         Cell("总计", rowspan=2, header=True)],
+        [
+            Cell("自然人", rowspan=2, header=True),
+            Cell("法人或其他组织", colspan=5, header=True),
+            Cell("总计", rowspan=2, header=True),
+        ],
         [Cell(label, header=True) for _, label in keys.REQUEST_COLUMNS[1:6]],
     ]
     labels = {key: _full(label) for key, label, _ in keys.REQUEST_ROWS}
     order = keys.request_rows(fmt)
-    group_of = {"withheld": ("（三）不予公开", 8), "unavailable": ("（四）无法提供", 3),
-                "not_processed": ("（五）不予处理", 5), "other": ("（六）其他处理", 3)}
+    group_of = {
+        "withheld": ("（三）不予公开", 8),
+        "unavailable": ("（四）无法提供", 3),
+        "not_processed": ("（五）不予处理", 5),
+        "other": ("（六）其他处理", 3),
+    }
     outcome_span = len(keys.outcome_rows(fmt)) + 1  # the outcome rows and （七）总计
     seen_groups: set[str] = set()
 
@@ -241,10 +262,17 @@ def _appeals_table(report: dict, opts: Options) -> list[list[Cell]]:
     cols = [label for _, label in keys.APPEAL_COLUMNS]
     rows = [
         [Cell("行政复议", colspan=5, header=True), Cell("行政诉讼", colspan=10, header=True)],
-        [*(Cell(c, rowspan=2, header=True) for c in cols),
-         Cell("未经复议直接起诉", colspan=5, header=True), Cell("复议后起诉", colspan=5, header=True)],
+        [
+            *(Cell(c, rowspan=2, header=True) for c in cols),
+            Cell("未经复议直接起诉", colspan=5, header=True),
+            Cell("复议后起诉", colspan=5, header=True),
+        ],
         [Cell(c, header=True) for c in cols * 2],
-        [Cell(_value(report, "appeals", f"{g}.{c}", opts)) for g, _ in keys.APPEAL_GROUPS for c, _ in keys.APPEAL_COLUMNS],
+        [
+            Cell(_value(report, "appeals", f"{g}.{c}", opts))
+            for g, _ in keys.APPEAL_GROUPS
+            for c, _ in keys.APPEAL_COLUMNS
+        ],
     ]
     return rows
 
@@ -277,15 +305,23 @@ def _int(report: dict, table: str, key: str, opts: Options) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def blocks(report: dict, *, agency: str, year: int, signed: str | None, opts: Options) -> list[tuple[str, object]]:
+def blocks(
+    report: dict, *, agency: str, year: int, signed: str | None, opts: Options
+) -> list[tuple[str, object]]:
     """The report body as ("h"|"p"|"table"|"sign", content) blocks, shared by every container."""
     fmt = _fmt_of(report)
     out: list[tuple[str, object]] = [
-        ("p", f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布{agency}{year}年度政府信息公开"
-              f"工作年度报告。本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"),
+        (
+            "p",
+            f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现公布{agency}{year}年度政府信息公开"
+            f"工作年度报告。本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。",
+        ),
         ("h", "一、总体情况"),
-        ("p", f"{year}年，{agency}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《条例》，"
-              "不断深化政务公开，推进决策、执行、管理、服务、结果公开。"),
+        (
+            "p",
+            f"{year}年，{agency}坚持以习近平新时代中国特色社会主义思想为指导，认真贯彻落实《条例》，"
+            "不断深化政务公开，推进决策、执行、管理、服务、结果公开。",
+        ),
     ]
     new = _int(report, "requests", "new.total", opts)
     prev = _int(report, "requests", "carried_over.total", opts)
@@ -317,8 +353,11 @@ def blocks(report: dict, *, agency: str, year: int, signed: str | None, opts: Op
         ("h", "四、政府信息公开行政复议、行政诉讼情况"),
         ("table", _appeals_table(report, opts)),
         ("h", "五、存在的主要问题及改进情况"),
-        ("p", "本年度政府信息公开工作虽取得一定成效，但仍存在公开内容不够全面、解读形式较为单一等问题。"
-              "下一步，我们将进一步加强学习培训，提升公开质量。"),
+        (
+            "p",
+            "本年度政府信息公开工作虽取得一定成效，但仍存在公开内容不够全面、解读形式较为单一等问题。"
+            "下一步，我们将进一步加强学习培训，提升公开质量。",
+        ),
         ("h", "六、其他需要报告的事项"),
         ("p", "本年度未收取信息处理费。" if fmt == "2021" else "无其他需要报告的事项。"),
         ("sign", agency),
@@ -367,8 +406,10 @@ def _html_cell_text(text: str, word: bool, rnd: random.Random) -> str:
 
 
 def _html_table(rows: list[list[Cell]], word: bool, rnd: random.Random) -> str:
-    out = ['<table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" '
-           'style="border-collapse:collapse;border:none" width="600"><tbody>']
+    out = [
+        '<table class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" '
+        'style="border-collapse:collapse;border:none" width="600"><tbody>'
+    ]
     for line in rows:
         out.append("<tr>")
         for cell in line:
@@ -392,7 +433,9 @@ def _html_body(items: list[tuple[str, object]], word: bool, rnd: random.Random) 
         if kind == "table":
             out.append(_html_table(content, word, rnd))  # type: ignore[arg-type]
         elif kind == "h":
-            out.append(f'<p style="text-indent:2em"><strong>{_html_cell_text(content, word, rnd)}</strong></p>')
+            out.append(
+                f'<p style="text-indent:2em"><strong>{_html_cell_text(content, word, rnd)}</strong></p>'
+            )
         elif kind == "sign":
             out.append(f'<p style="text-align:right">{_html_cell_text(content, word, rnd)}</p>')
         else:
@@ -436,7 +479,10 @@ def render_html(
     )
     rnd = random.Random(f"{title}-{fmt}")
     body = _html_body(blocks(report, agency=agency, year=year, signed=signed, opts=opts), word, rnd)
-    body += "".join(f'\n<p style="text-align:center"><img src="/images/table{i + 1}.png" alt=""></p>' for i in range(images))
+    body += "".join(
+        f'\n<p style="text-align:center"><img src="/images/table{i + 1}.png" alt=""></p>'
+        for i in range(images)
+    )
     charset = declared or encoding
     t = html.escape(title)
     a = html.escape(agency)
@@ -444,8 +490,10 @@ def render_html(
     pub_meta = f'<meta name="PubDate" content="{published} 09:30">' if published and pubdate_meta else ""
     made = _shift(published, -3) if published else f"{year + 1}-01-17"
     if style == "trs":
-        head = (f'<meta name="ArticleTitle" content="{t}">{pub_meta}<meta name="ContentSource" content="{a}">'
-                f'<meta name="ColumnName" content="政府信息公开年报">')
+        head = (
+            f'<meta name="ArticleTitle" content="{t}">{pub_meta}<meta name="ContentSource" content="{a}">'
+            f'<meta name="ColumnName" content="政府信息公开年报">'
+        )
         page = f"""<div class="header"><div class="top-bar">{widget}<a href="/">首页</a> | <a href="/wza/">无障碍</a></div>
 <div class="nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li><li><a href="/hdjl/">互动交流</a></li></ul></div></div>
 <div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; 政府信息公开年报</div>
@@ -470,7 +518,11 @@ def render_html(
 <div id="footer">版权所有：{a}</div>"""
     elif style in ("gkmlpt", "nfcms"):
         head = f'<meta name="ArticleTitle" content="{t}">{pub_meta}<meta name="ContentSource" content="{a}"><meta name="ArticleId" content="4123456">'
-        pub_row = f'<td class="label">发布日期：</td><td>{published}</td>' if published else '<td class="label">发布日期：</td><td></td>'
+        pub_row = (
+            f'<td class="label">发布日期：</td><td>{published}</td>'
+            if published
+            else '<td class="label">发布日期：</td><td></td>'
+        )
         page = f"""<div class="header">{widget}<div class="logo">{a}</div></div>
 <div class="classify"><table class="gk-meta">
 <tr><td class="label">索引号：</td><td>11440100000000000X/{year + 1}-0000123</td><td class="label">分类：</td><td>政府信息公开年报</td></tr>
@@ -511,12 +563,17 @@ def render_html(
 <table width="100%"><tr><td align="center">版权所有 {a}</td></tr></table>
 </td></tr></table>"""
     if declare_charset:
-        meta_charset = (f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
-                        if style in ("plain", "hanweb") else f'<meta charset="{charset}">')
+        meta_charset = (
+            f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+            if style in ("plain", "hanweb")
+            else f'<meta charset="{charset}">'
+        )
     else:
         meta_charset = ""
-    doc = (f"<!DOCTYPE html>\n<html>\n<head>\n{meta_charset}\n<title>{t}_{a}</title>\n{head}\n"
-           f'<script>var hits = 128;</script><style>td {{ border: 1px solid #000 }}</style>\n</head>\n<body>\n{page}\n</body>\n</html>\n')
+    doc = (
+        f"<!DOCTYPE html>\n<html>\n<head>\n{meta_charset}\n<title>{t}_{a}</title>\n{head}\n"
+        f"<script>var hits = 128;</script><style>td {{ border: 1px solid #000 }}</style>\n</head>\n<body>\n{page}\n</body>\n</html>\n"
+    )
     # Sites labelled GB2312 really serve GBK/GB18030 bytes.
     codec = "gb18030" if encoding.lower().replace("-", "") in ("gb2312", "gb18030") else encoding
     return doc.encode(codec, errors="xmlcharrefreplace")
@@ -572,7 +629,11 @@ def render_docx(
     return buf.getvalue()
 
 
-_DOCX_COLUMNS = {4: [4.6, 3.8, 3.8, 3.8], 10: [1.0, 1.7, 4.6, 1.25, 1.25, 1.25, 1.25, 1.25, 1.25, 1.25], 15: [1.06] * 15}
+_DOCX_COLUMNS = {
+    4: [4.6, 3.8, 3.8, 3.8],
+    10: [1.0, 1.7, 4.6, 1.25, 1.25, 1.25, 1.25, 1.25, 1.25, 1.25],
+    15: [1.06] * 15,
+}
 
 
 def _docx_table(doc, rows: list[list[Cell]]) -> None:
@@ -629,8 +690,19 @@ _MARGIN = 56.0
 _COLUMNS = {4: [150, 110, 110, 110], 10: [24, 48, 152, 40, 40, 40, 40, 40, 40, 40], 15: [32.8] * 15}
 
 
-def _reportlab_pdf(report, *, title=None, agency="示例县人民政府办公室", year=None, published="auto",
-                   signed="auto", cell_text=None, extra_rows=False, annotated=False, fullwidth=False) -> bytes:
+def _reportlab_pdf(
+    report,
+    *,
+    title=None,
+    agency="示例县人民政府办公室",
+    year=None,
+    published="auto",
+    signed="auto",
+    cell_text=None,
+    extra_rows=False,
+    annotated=False,
+    fullwidth=False,
+) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas

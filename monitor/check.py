@@ -308,7 +308,15 @@ def apply_findings(db, ctx: Context, rules, produced: dict[str, Finding], now: s
             summary[finding.rule]["new"] += 1
             continue
         fid, status, severity, message, evidence = old
-        update = (row["severity"], row["message"], row["evidence"], row["report_id"], row["report_url"], now, fid)
+        update = (
+            row["severity"],
+            row["message"],
+            row["evidence"],
+            row["report_id"],
+            row["report_url"],
+            now,
+            fid,
+        )
         if status == "resolved":
             reopened.append(update)
             summary[finding.rule]["new"] += 1

@@ -55,7 +55,9 @@ class Finding:
         )
 
 
-def report_finding(ctx, report, subject: str, message: str, evidence: dict, severity: str | None = None) -> Finding:
+def report_finding(
+    ctx, report, subject: str, message: str, evidence: dict, severity: str | None = None
+) -> Finding:
     """A finding about one stored report; `message` continues "<agency> <year>年度报告…".
 
     A report matched to no agency is told apart by its id, so two unmatched reports never share a key.

@@ -1,8 +1,8 @@
 """The document parser: bytes in, report JSON (INTERFACE.md §3) out. Pure: no Scrapy, no DB.
 
-    parse_bytes(data, source)  -> dict   # the report, or {"source", "error"} for unreadable input
-    parse_file(path)           -> dict
-    read_document(data, ...)   -> Document (the container step alone)
+parse_bytes(data, source)  -> dict   # the report, or {"source", "error"} for unreadable input
+parse_file(path)           -> dict
+read_document(data, ...)   -> Document (the container step alone)
 """
 
 from __future__ import annotations
@@ -105,9 +105,7 @@ def read_document(
     return doc
 
 
-def parse_bytes(
-    data: bytes, source: str, *, content_type: str | None = None, url: str | None = None
-) -> dict:
+def parse_bytes(data: bytes, source: str, *, content_type: str | None = None, url: str | None = None) -> dict:
     """Parse one document. Never raises for bad input: returns {"source", "error"} instead."""
     from crawler.parse.report import build_report, unsupported_report
 

@@ -48,7 +48,11 @@ def _core_meta(zf: zipfile.ZipFile) -> dict[str, str]:
         return meta
     for el in core:
         name = etree.QName(el).localname
-        if el.text and el.text.strip() and name in ("title", "subject", "creator", "created", "modified", "description"):
+        if (
+            el.text
+            and el.text.strip()
+            and name in ("title", "subject", "creator", "created", "modified", "description")
+        ):
             meta[name] = el.text.strip()
     return meta
 

@@ -48,7 +48,18 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-
 _HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_:.\-]+)""", re.I)
 # Declarations no Chinese portal means: servers default to them, they decode anything, prove nothing.
 _UNTRUSTED = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii", "iso8859-1"}
-_GB = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "csgb2312", "euc-cn", "cp936", "hz-gb-2312", "gb_2312"}
+_GB = {
+    "gb2312",
+    "gbk",
+    "gb18030",
+    "x-gbk",
+    "gb_2312-80",
+    "csgb2312",
+    "euc-cn",
+    "cp936",
+    "hz-gb-2312",
+    "gb_2312",
+}
 
 
 def _canonical(name: str | None) -> str | None:
@@ -154,14 +165,70 @@ _MARKER_RANK = {marker: rank for rank, marker in enumerate(BODY_MARKERS)}
 MIN_BODY_TEXT = 40
 
 _SKIP = frozenset(
-    {"script", "style", "noscript", "template", "iframe", "select", "option", "button", "textarea",
-     "nav", "head", "title", "meta", "link", "object", "embed", "svg", "map"}
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "select",
+        "option",
+        "button",
+        "textarea",
+        "nav",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "object",
+        "embed",
+        "svg",
+        "map",
+    }
 )
 _BLOCK = frozenset(
-    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section",
-     "article", "blockquote", "center", "pre", "form", "header", "footer", "address", "figure",
-     "figcaption", "main", "aside", "hr", "caption", "fieldset", "legend", "tr", "td", "th", "tbody",
-     "thead", "tfoot", "ucapcontent", "body", "html"}
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "blockquote",
+        "center",
+        "pre",
+        "form",
+        "header",
+        "footer",
+        "address",
+        "figure",
+        "figcaption",
+        "main",
+        "aside",
+        "hr",
+        "caption",
+        "fieldset",
+        "legend",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "tfoot",
+        "ucapcontent",
+        "body",
+        "html",
+    }
 )
 
 
@@ -216,7 +283,9 @@ def find_body(root):
         el = node.getparent() if getattr(node, "attrname", None) else node
         if el not in best or rank < best[el]:
             best[el] = rank
-    ranked = sorted(((rank, order, el) for order, (el, rank) in enumerate(best.items())), key=lambda x: (x[0], x[1]))
+    ranked = sorted(
+        ((rank, order, el) for order, (el, rank) in enumerate(best.items())), key=lambda x: (x[0], x[1])
+    )
     for _rank, _order, el in ranked:
         if _enough_text(el):
             return el
@@ -352,7 +421,9 @@ def read_table(table) -> Table:
     return Table(rows=[row for row in out if any(v is not None for v in row)] or out)
 
 
-_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_CJK_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])"
+)
 _SEP = "\ufdd0"  # a noncharacter: marks a block boundary inside a cell while its text is gathered in one pass
 _CELL_BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr")
 
@@ -498,7 +569,19 @@ def read_body(body) -> tuple[list[str | Table], int]:
 # -------------------------------------------------------------------------------- meta, chrome
 
 _DATE_WIDGET = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,6}星期|星期[一二三四五六日天]")
-CHROME_WORDS = ("发布时间", "发布日期", "公开日期", "日期", "时间", "来源", "发布机构", "索引号", "文号", "成文日期", "生成日期")
+CHROME_WORDS = (
+    "发布时间",
+    "发布日期",
+    "公开日期",
+    "日期",
+    "时间",
+    "来源",
+    "发布机构",
+    "索引号",
+    "文号",
+    "成文日期",
+    "生成日期",
+)
 # Times that are never a publish date: a collector's stamp, a page-build stamp, visitor counters.
 _NOT_BYLINE = ("采集时间", "页面生成时间", "访问次数", "浏览次数")
 _CHROME_WORDS_IN_TEXT = ("日期", "时间", "来源", "发布机构", "索引号", "文号")
@@ -508,6 +591,8 @@ _ALL_TEXT_NODES = etree.XPath("//text()")
 def _chrome_text_nodes(root) -> list:
     """Text nodes holding a chrome word. Filtered in Python: libxml2's contains() per node is slower."""
     return [t for t in _ALL_TEXT_NODES(root) if any(w in t for w in _CHROME_WORDS_IN_TEXT)]
+
+
 _WIDGET_IDS = {"utime", "time", "date", "nowtime", "today", "currentdate", "datetime"}
 
 
@@ -579,7 +664,10 @@ def _read_chrome(root, body) -> list[str]:
             continue
         if isinstance(el.tag, str) and el.tag.lower() in _SKIP:
             continue
-        if any(isinstance(a.tag, str) and a.tag.lower() in ("script", "style", "head") for a in el.iterancestors()):
+        if any(
+            isinstance(a.tag, str) and a.tag.lower() in ("script", "style", "head")
+            for a in el.iterancestors()
+        ):
             continue
         cell = next((a for a in [el, *el.iterancestors()] if a.tag in ("td", "th")), None)
         if cell is not None:
@@ -629,7 +717,9 @@ def _texts(el):
 def _keep_chrome(line: str) -> bool:
     if not line or len(line) > 200 or _DATE_WIDGET.search(line):
         return False
-    if any(w in line for w in _NOT_BYLINE) and not any(w in line for w in ("发布时间", "发布日期", "公开日期")):
+    if any(w in line for w in _NOT_BYLINE) and not any(
+        w in line for w in ("发布时间", "发布日期", "公开日期")
+    ):
         return False
     return any(w in line for w in CHROME_WORDS)
 
@@ -642,7 +732,12 @@ def _metadata_lines(table) -> list[str]:
         i = 0
         while i < len(cells):
             label = cells[i].rstrip("：:").strip()
-            if label and len(label) <= 8 and i + 1 < len(cells) and not cells[i].endswith(tuple("0123456789")):
+            if (
+                label
+                and len(label) <= 8
+                and i + 1 < len(cells)
+                and not cells[i].endswith(tuple("0123456789"))
+            ):
                 value = cells[i + 1]
                 if any(w in label for w in CHROME_WORDS) or label in ("名称", "分类", "主题分类", "关键词"):
                     line = f"{label}：{value}"

@@ -12,7 +12,11 @@ TABLES = ("active", "requests", "appeals")
 # Table 1 `active`: (row key, row label, [(column key, column label), ...]) per format.
 ACTIVE_ROWS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, str]]]]] = {
     "2019": [
-        ("rules", ("规章",), [("made", "本年新制作数量"), ("published", "本年新公开数量"), ("total", "对外公开总数量")]),
+        (
+            "rules",
+            ("规章",),
+            [("made", "本年新制作数量"), ("published", "本年新公开数量"), ("total", "对外公开总数量")],
+        ),
         (
             "normative_docs",
             ("规范性文件", "行政规范性文件"),
@@ -42,7 +46,11 @@ ACTIVE_ROWS: dict[str, list[tuple[str, tuple[str, ...], list[tuple[str, str]]]]]
         ("procurement", ("政府集中采购",), [("projects", "采购项目数量"), ("amount_wan", "采购总金额")]),
     ],
     "2021": [
-        ("rules", ("规章",), [("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")]),
+        (
+            "rules",
+            ("规章",),
+            [("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")],
+        ),
         (
             "normative_docs",
             ("行政规范性文件", "规范性文件"),

@@ -59,7 +59,15 @@ GROUP_PREFIX = re.compile(r"^(?:三[、.]本年度办理结果|\(三\)不予公�
 GROUP_2021_OTHER = re.compile(r"^\(六\)其他处理")
 
 APPEAL_HEADERS = (
-    "行政复议", "行政诉讼", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉",
+    "行政复议",
+    "行政诉讼",
+    "结果维持",
+    "结果纠正",
+    "其他结果",
+    "尚未审结",
+    "总计",
+    "未经复议直接起诉",
+    "复议后起诉",
 )
 REQUEST_HEADERS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 
@@ -130,14 +138,21 @@ def match_request_cell(text: str, fmt: str | None) -> tuple[str, int] | None:
     hit = match_request(text, fmt)
     if hit or len(text) < 5 or text in REQUEST_HEADERS or not re.search(r"[\u4e00-\u9fff]", text):
         return hit
-    key = fuzzy(text, [(k, label) for k, label, formats in CANONICAL_REQUESTS if fmt is None or fmt in formats])
+    key = fuzzy(
+        text, [(k, label) for k, label, formats in CANONICAL_REQUESTS if fmt is None or fmt in formats]
+    )
     return (key, len(text)) if key else None
 
 
 @lru_cache(maxsize=16384)
 def is_group_label(text: str) -> bool:
     t = norm(text)
-    return bool(GROUP_PREFIX.fullmatch(t)) or t in ("三、本年度办理结果", "(三)不予公开", "(四)无法提供", "(五)不予处理")
+    return bool(GROUP_PREFIX.fullmatch(t)) or t in (
+        "三、本年度办理结果",
+        "(三)不予公开",
+        "(四)无法提供",
+        "(五)不予处理",
+    )
 
 
 def is_appeal_header(text: str) -> bool:

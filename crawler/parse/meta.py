@@ -19,6 +19,8 @@ TITLE_YEAR_FIRST = re.compile(r"^(\d{4})年度?(.{2,30}?)(?:政府)?信息公开
 def title_year(title: str) -> int | None:
     m = TITLE.search(title) or TITLE_YEAR_FIRST.match(title)
     return int(m.group(1)) if m else None
+
+
 COMPANION = {
     "interpretation": ("解读", "图解", "一图读懂", "问答"),
     "notice": ("通知", "编制发布", "报送工作"),
@@ -26,20 +28,46 @@ COMPANION = {
     "letter": ("的函", "函》", "报送《"),
     "format": ("格式", "制度", "模板", "模版"),
 }
-PERIOD = re.compile(r"(\d{4})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*[至到\-—~]\s*(\d{4})\s*年\s*12\s*月\s*31\s*日")
+PERIOD = re.compile(
+    r"(\d{4})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*[至到\-—~]\s*(\d{4})\s*年\s*12\s*月\s*31\s*日"
+)
 PERIOD_LOOSE = re.compile(r"统计期限?[^。\n]{0,12}?(\d{4})\s*年")
 BODY_YEAR = re.compile(r"(?:现将|本报告|本年度报告)[^。\n]{0,20}?(\d{4})\s*年度?")
 
 PRIORITY = ("meta", "byline", "url", "signature")
-META_DATE_KEYS = ("pubdate", "publishdate", "publishtime", "firstpublishedtime", "dc.date", "display_publish_time")
+META_DATE_KEYS = (
+    "pubdate",
+    "publishdate",
+    "publishtime",
+    "firstpublishedtime",
+    "dc.date",
+    "display_publish_time",
+)
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 BYLINE = re.compile(
     r"(?<!成文)(?<!生成)(?<!印发)(?<!更新)(发布时间|发布日期|公开日期|发文日期|日期|时间|更新时间|发布)\s*[:：]\s*"
     r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
 )
-CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-CN_DATE = re.compile(r"^([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+CN_DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "Ｏ": 0,
+    "O": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+CN_DATE = re.compile(
+    r"^([〇○零Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
+)
 URL_DATES = [
     (re.compile(r"/t(\d{4})(\d{2})(\d{2})_"), "day"),
     (re.compile(r"/art/(\d{4})/(\d{1,2})/(\d{1,2})/"), "day"),
@@ -81,7 +109,9 @@ def make_date(y: int | str, m: int | str, d: int | str) -> str | None:
 def find_title(lines: list[str], meta: dict[str, str]) -> str | None:
     """The report title: from the body's first lines (joined when broken), else page metadata."""
     # Archivers prefix a field name (标题: …); the title itself follows it.
-    head = [re.sub(r"^(?:标题|题目|名称|文章标题)\s*[:：]\s*", "", ln.strip()) for ln in lines[:12] if ln.strip()]
+    head = [
+        re.sub(r"^(?:标题|题目|名称|文章标题)\s*[:：]\s*", "", ln.strip()) for ln in lines[:12] if ln.strip()
+    ]
     for i, line in enumerate(head):
         if len(line) > 80:
             continue
@@ -279,7 +309,9 @@ def publish_dates(
         if found and plausible(found, year):
             entry = {"date": found, "from": source}
             if source == "url" and year is not None and found[:4] > str(year + 1) and len(out) == 0:
-                entry["suspect"] = "URL date more than a year after the report was due: likely a site migration"
+                entry["suspect"] = (
+                    "URL date more than a year after the report was due: likely a site migration"
+                )
             out.append(entry)
     return out
 

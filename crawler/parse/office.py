@@ -55,7 +55,9 @@ def convert(data: bytes, suffix: str, target: str, *, timeout: float = CONVERT_T
         try:
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
         except subprocess.TimeoutExpired:
-            raise ParseError(f"LibreOffice did not convert the {suffix.upper()} within {timeout:.0f} s") from None
+            raise ParseError(
+                f"LibreOffice did not convert the {suffix.upper()} within {timeout:.0f} s"
+            ) from None
         out = os.path.join(outdir, f"input.{target.split(':')[0]}")
         if proc.returncode != 0 or not os.path.exists(out) or os.path.getsize(out) == 0:
             detail = (proc.stderr or proc.stdout).decode("utf-8", "replace").strip().splitlines()

@@ -17,7 +17,9 @@ from io import BytesIO
 from crawler.parse.html import join_pieces, normalise_space
 from crawler.parse.model import Document, ParseError, Table
 
-_FOOTER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})$")
+_FOOTER = re.compile(
+    r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|\d{1,4})$"
+)
 # Share of the page height at the top and bottom where page numbers live.
 _MARGIN_BAND = 0.09
 
@@ -54,7 +56,11 @@ def _settings(page) -> dict:
     verticals = [e for e in page.edges if e["orientation"] == "v" and e["height"] > 8]
     if not verticals:
         return {}
-    return {"explicit_horizontal_lines": sorted({min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)})}
+    return {
+        "explicit_horizontal_lines": sorted(
+            {min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)}
+        )
+    }
 
 
 def _cell(text: str | None) -> str | None:
@@ -92,8 +98,18 @@ def _page_blocks(page):
         in_band = line["top"] < height * _MARGIN_BAND or line["bottom"] > height * (1 - _MARGIN_BAND)
         if in_band and _FOOTER.match(text):
             continue
-        items.append((line["top"], {"text": text, "x0": line["x0"], "x1": line["x1"],
-                                    "top": line["top"], "bottom": line["bottom"]}))
+        items.append(
+            (
+                line["top"],
+                {
+                    "text": text,
+                    "x0": line["x0"],
+                    "x1": line["x1"],
+                    "top": line["top"],
+                    "bottom": line["bottom"],
+                },
+            )
+        )
     items.sort(key=lambda item: item[0])
     return [item for _, item in items]
 

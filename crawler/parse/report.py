@@ -69,7 +69,9 @@ def full_text(doc: Document) -> str:
 
 
 def build_report(doc: Document) -> dict:
-    doc.blocks = [piece for block in doc.blocks for piece in ([block] if isinstance(block, Table) else unflatten(block))]
+    doc.blocks = [
+        piece for block in doc.blocks for piece in ([block] if isinstance(block, Table) else unflatten(block))
+    ]
     paragraphs = doc.paragraphs()
     order, lines, tables = split_sections(doc.blocks)
     text = full_text(doc)
@@ -82,16 +84,30 @@ def build_report(doc: Document) -> dict:
 
     read = read_tables(tables, lines)
     fmt = read.format if read.found else None  # markers in prose alone are no table
-    cells = read.cells if fmt else empty_cells("2021" if (year or 0) >= EXAMPLE_FORMAT_BY_YEAR else ("2019" if year and year >= 2019 else None))
+    cells = (
+        read.cells
+        if fmt
+        else empty_cells(
+            "2021" if (year or 0) >= EXAMPLE_FORMAT_BY_YEAR else ("2019" if year and year >= 2019 else None)
+        )
+    )
     problems: list[dict] = []
 
     if kind == "unknown" and (len(order) >= 3 or read.found):
         kind = "report"
     if kind != "report":
-        problems.append(problem("not_report", "document", f"not an annual report ({kind}): '{title or doc.meta.get('title') or ''}'"))
+        problems.append(
+            problem(
+                "not_report",
+                "document",
+                f"not an annual report ({kind}): '{title or doc.meta.get('title') or ''}'",
+            )
+        )
     for name in keys.SECTIONS:
         if name not in order and kind == "report":
-            problems.append(problem("missing_section", f"sections.{name}", f"no section {name} heading found"))
+            problems.append(
+                problem("missing_section", f"sections.{name}", f"no section {name} heading found")
+            )
     if not read.found:
         if doc.no_text_layer or doc.images:
             problems.append(problem("image_only", "tables", "the tables are published only as images"))

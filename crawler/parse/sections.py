@@ -17,7 +17,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "—": 1, "－": 1, "-": 1, "―": 1}
 # 一、 / 1、 / —、 at the start of a line (after any whitespace, incl. U+00A0 and U+3000).
-TOP_LEVEL = re.compile(r"^[\s\u00a0\u3000]*([一二三四五六1-6—－\-―])[\s\u00a0\u3000]*[、，,．.]?[\s\u00a0\u3000]*(.*)$")
+TOP_LEVEL = re.compile(
+    r"^[\s\u00a0\u3000]*([一二三四五六1-6—－\-―])[\s\u00a0\u3000]*[、，,．.]?[\s\u00a0\u3000]*(.*)$"
+)
 # Some reports number top-level sections （一）（二）... (their sub-items too: used only as a fallback).
 PAREN_LEVEL = re.compile(r"^[\s\u00a0\u3000]*[（(]([一二三四五六])[）)][\s\u00a0\u3000]*(.*)$")
 # Table-2 row labels that look like headings: never sections.

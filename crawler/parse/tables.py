@@ -103,7 +103,9 @@ def collect_rows(seg: Segment, match) -> tuple[dict[str, list[str | None]], list
                 nxt = row[j]
                 if nxt is not None:
                     t = normed[j]
-                    if (t and not _is_value_like(t)) and (match(t) or labels.is_group_label(t) or CJK_PAIR.search(t)):
+                    if (t and not _is_value_like(t)) and (
+                        match(t) or labels.is_group_label(t) or CJK_PAIR.search(t)
+                    ):
                         break
                 values.append(nxt)
                 j += 1
@@ -129,7 +131,13 @@ def _may_be_row_label(t: str) -> bool:
 
 
 def _header_word(t: str) -> bool:
-    return t in labels.REQUEST_HEADERS or t in labels.APPEAL_HEADERS or "数量" in t or "金额" in t or t == "信息内容"
+    return (
+        t in labels.REQUEST_HEADERS
+        or t in labels.APPEAL_HEADERS
+        or "数量" in t
+        or "金额" in t
+        or t == "信息内容"
+    )
 
 
 def place(values: list[str | None], n: int, positions: list[int] | None = None) -> list[str | None] | None:
@@ -211,11 +219,23 @@ def header_unit(texts: list[str]) -> str | None:
 def detect_format(active_text: str, requests_text: str) -> str | None:
     """From the tables alone (FORMATS.md §7): table-1 column headers, else table 2's (六)."""
     t1 = norm(active_text)
-    score_2021 = sum(m in t1 for m in ("本年制发件数", "本年废止件数", "现行有效件", "本年处理决定数量", "本年收费金额"))
+    score_2021 = sum(
+        m in t1 for m in ("本年制发件数", "本年废止件数", "现行有效件", "本年处理决定数量", "本年收费金额")
+    )
     score_2019 = sum(
         m in t1
-        for m in ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
-                  "其他对外管理服务事项", "第二十条第(九)项", "政府集中采购", "采购项目数量", "采购总金额")
+        for m in (
+            "本年新制作数量",
+            "本年新公开数量",
+            "对外公开总数量",
+            "上一年项目数量",
+            "本年增/减",
+            "其他对外管理服务事项",
+            "第二十条第(九)项",
+            "政府集中采购",
+            "采购项目数量",
+            "采购总金额",
+        )
     )
     if score_2019 == 0 and "本年新" in t1:
         score_2019 = 1
@@ -238,8 +258,15 @@ class Reader:
         self.problems: list[dict] = []
         self.found: set[str] = set()
 
-    def add_row(self, table: str, row: str, columns: list[str], texts: list[str | None] | None,
-                why: str, unit: str | None = None) -> None:
+    def add_row(
+        self,
+        table: str,
+        row: str,
+        columns: list[str],
+        texts: list[str | None] | None,
+        why: str,
+        unit: str | None = None,
+    ) -> None:
         if texts is None:
             for col in columns:
                 self.cells[table][f"{row}.{col}"] = None
@@ -250,9 +277,13 @@ class Reader:
         for col, cell in zip(columns, read, strict=True):
             self.cells[table][f"{row}.{col}"] = cell.value
             if cell.problem == "unit_assumed":
-                self.problems.append(problem(
-                    "unit_assumed", f"{table}.{row}.{col}",
-                    f"'{cell.text}' has no unit; taken as 万元 ({cell.value})"))
+                self.problems.append(
+                    problem(
+                        "unit_assumed",
+                        f"{table}.{row}.{col}",
+                        f"'{cell.text}' has no unit; taken as 万元 ({cell.value})",
+                    )
+                )
             elif cell.problem:
                 codes.setdefault(cell.problem, []).append(col)
         for code, cols in codes.items():
@@ -271,11 +302,19 @@ class Reader:
             columns = [c for c, _ in cols]
             kinds = [kind_of(c) for c in columns]
             self._read(
-                "active", row, columns, kinds, explicit.get(row), flat.get(row), unit,
+                "active",
+                row,
+                columns,
+                kinds,
+                explicit.get(row),
+                flat.get(row),
+                unit,
                 found_any=bool(explicit or flat),
             )
         for label in extra:
-            self.problems.append(problem("extra_rows", f"active.{norm(label)}", f"row '{label}' is not in the format; ignored"))
+            self.problems.append(
+                problem("extra_rows", f"active.{norm(label)}", f"row '{label}' is not in the format; ignored")
+            )
 
     def read_requests(self) -> None:
         fmt = self.fmt
@@ -291,11 +330,21 @@ class Reader:
         columns = [c for c, _ in keys.REQUEST_COLUMNS]
         for row in keys.request_rows(fmt):
             self._read(
-                "requests", row, columns, ["count"] * 7, explicit.get(row), flat.get(row), None,
+                "requests",
+                row,
+                columns,
+                ["count"] * 7,
+                explicit.get(row),
+                flat.get(row),
+                None,
                 found_any=bool(explicit or flat),
             )
         for label in extra:
-            self.problems.append(problem("extra_rows", f"requests.{norm(label)}", f"row '{label}' is not in the format; ignored"))
+            self.problems.append(
+                problem(
+                    "extra_rows", f"requests.{norm(label)}", f"row '{label}' is not in the format; ignored"
+                )
+            )
 
     def _read(self, table, row, columns, kinds, explicit, flat, unit, *, found_any) -> None:
         n = len(columns)
@@ -313,7 +362,14 @@ class Reader:
         elif flat is not None:
             texts = split_run(flat, kinds)
             count = len(tokens_of(flat) or [])
-            self.add_row(table, row, columns, texts, f"'{flat.strip()}': {count} value(s) for {n} columns; cannot place the values with certainty", unit)
+            self.add_row(
+                table,
+                row,
+                columns,
+                texts,
+                f"'{flat.strip()}': {count} value(s) for {n} columns; cannot place the values with certainty",
+                unit,
+            )
         else:
             for col in columns:
                 self.cells[table][f"{row}.{col}"] = None
@@ -378,11 +434,15 @@ def read_tables(tables: list[Table], section_lines: dict[str, list[str]]) -> Tab
     # Flattened tables: only lines that are table headers or labelled rows decide the format.
     if not active_text:
         active_text = " ".join(
-            ln for ln in section_lines.get("active", []) if TABLE_LINE.search(norm(ln)) or label_rest(ln, labels.match_active)
+            ln
+            for ln in section_lines.get("active", [])
+            if TABLE_LINE.search(norm(ln)) or label_rest(ln, labels.match_active)
         )
     if not requests_text:
         requests_text = " ".join(
-            ln for ln in section_lines.get("requests", []) if label_rest(ln, lambda t: labels.match_request(t, None))
+            ln
+            for ln in section_lines.get("requests", [])
+            if label_rest(ln, lambda t: labels.match_request(t, None))
         )
     fmt = detect_format(active_text, requests_text)
     if fmt is None:

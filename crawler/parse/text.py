@@ -130,7 +130,11 @@ def _read_pipe_table(lines: list[str], i: int, doc: Document) -> int:
             break
         if line.strip():
             # After the last `|` only a short trailing cell belongs to the table.
-            if not any(_is_pipe_line(x) for x in lines[i + 1 : i + 4]) and current == [] and len(line.strip()) > 20:
+            if (
+                not any(_is_pipe_line(x) for x in lines[i + 1 : i + 4])
+                and current == []
+                and len(line.strip()) > 20
+            ):
                 break
             current.append(line.strip())
         i += 1

@@ -114,14 +114,18 @@ def test_worker_processes_give_the_same_findings_as_one_process(world):
     # a4, a5: no report -> missing
 
     def findings_now():
-        rows = world.db.execute("SELECT key, severity, message, evidence FROM findings ORDER BY key").fetchall()
+        rows = world.db.execute(
+            "SELECT key, severity, message, evidence FROM findings ORDER BY key"
+        ).fetchall()
         return [tuple(r) for r in rows]
 
     import monitor.check as check_module
 
     pools = []
     real_submit = check_module.ProcessPoolExecutor.submit
-    check_module.ProcessPoolExecutor.submit = lambda self, *a, **kw: pools.append(self) or real_submit(self, *a, **kw)
+    check_module.ProcessPoolExecutor.submit = lambda self, *a, **kw: (
+        pools.append(self) or real_submit(self, *a, **kw)
+    )
     try:
         world.check(workers=2, batch_size=1, use_cache=False)
     finally:
@@ -134,4 +138,10 @@ def test_worker_processes_give_the_same_findings_as_one_process(world):
     world.check(workers=1, use_cache=False)
     assert findings_now() == pooled
     rules = {key.split("|")[0] for key, *_ in pooled}
-    assert {"inconsistent.balance", "late", "missing", "inconsistent.carryover", "inconsistent.prose"} <= rules
+    assert {
+        "inconsistent.balance",
+        "late",
+        "missing",
+        "inconsistent.carryover",
+        "inconsistent.prose",
+    } <= rules

@@ -121,7 +121,9 @@ def test_saved_queries(served_db):
     rows = {(r["region"], r["year"]): r for r in compliance.json()["rows"]}
     assert rows[("河北省/承德市", 2022)]["late"] == 1 and rows[("河北省/承德市", 2022)]["compliance_pct"] == 0
     assert rows[("河北省/承德市/高新区", 2021)]["compliance_pct"] == 100
-    assert rows[("河北省/保定市", 2022)]["missing"] == 1 and rows[("河北省/保定市", 2022)]["compliance_pct"] == 0
+    assert (
+        rows[("河北省/保定市", 2022)]["missing"] == 1 and rows[("河北省/保定市", 2022)]["compliance_pct"] == 0
+    )
     years = {r["year"]: r for r in history.json()["rows"]}
     assert set(years) == {2021, 2022}
     assert years[2022]["open_findings"] == "inconsistent.balance" and years[2021]["published"] == "2022-01-25"

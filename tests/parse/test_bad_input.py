@@ -16,7 +16,10 @@ from crawler.parse import parse_bytes, parse_file
 def test_missing_and_empty(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    assert parse_file(str(tmp_path / "nope.pdf")) == {"source": str(tmp_path / "nope.pdf"), "error": "no such file"}
+    assert parse_file(str(tmp_path / "nope.pdf")) == {
+        "source": str(tmp_path / "nope.pdf"),
+        "error": "no such file",
+    }
     assert parse_file(str(empty))["error"] == "empty file"
 
 
@@ -37,7 +40,9 @@ def test_not_a_report_is_not_an_error():
 
 
 def test_report_without_tables_says_so():
-    got = parse_bytes("某局2022年政府信息公开工作年度报告\n一、总体情况\n全年未收到申请。".encode(), "prose.txt")
+    got = parse_bytes(
+        "某局2022年政府信息公开工作年度报告\n一、总体情况\n全年未收到申请。".encode(), "prose.txt"
+    )
     assert got["format"] is None
     assert "no_tables" in {p["code"] for p in got["problems"]}
 
@@ -46,7 +51,9 @@ def test_cli_goes_on_after_a_bad_file(tmp_path, seeds_dir):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4 garbage")
     seed = seeds_dir / "000_d15466998edb0963.txt"
-    result = CliRunner().invoke(main, ["parse", "--json", str(bad), str(tmp_path / "missing.docx"), str(seed)])
+    result = CliRunner().invoke(
+        main, ["parse", "--json", str(bad), str(tmp_path / "missing.docx"), str(seed)]
+    )
     assert result.exit_code == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [("error" in obj) for obj in lines] == [True, True, False]
@@ -66,7 +73,11 @@ def test_console_script_subprocess(seeds_dir):
     seed = str(seeds_dir / "004_a7ed15760e03fe8e.txt")
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "parse", "--json", seed], capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, "-m", "crawler.cli", "parse", "--json", seed],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
@@ -89,7 +100,9 @@ def test_parse_url_from_loopback(seeds_dir):
     try:
         base = f"http://127.0.0.1:{server.server_port}"
         result = CliRunner().invoke(
-            main, ["parse", "--json", f"{base}/000_d15466998edb0963.txt", f"{base}/nothing.txt"], env={"no_proxy": "*"}
+            main,
+            ["parse", "--json", f"{base}/000_d15466998edb0963.txt", f"{base}/nothing.txt"],
+            env={"no_proxy": "*"},
         )
     finally:
         server.shutdown()

@@ -47,13 +47,19 @@ def test_html_trs_page_body_tables_meta_chrome():
     assert not any("星期" in line for line in doc.chrome)
     paragraphs = doc.paragraphs()
     assert "一、总体情况" in paragraphs and "六、其他需要报告的事项" in paragraphs
-    assert not any("当前位置" in p or "主办单位" in p for p in paragraphs)  # page chrome stays out of the body
+    assert not any(
+        "当前位置" in p or "主办单位" in p for p in paragraphs
+    )  # page chrome stays out of the body
     assert len(doc.tables()) == 3
     # Reading order: heading 三 comes right before table 2.
     idx = doc.blocks.index("三、收到和处理政府信息公开申请情况")
     assert isinstance(doc.blocks[idx + 1], Table)
     req = doc.blocks[idx + 1]
-    assert req.rows[0][0].startswith("（本列数据的勾稽关系为") and req.rows[0][1] is None and req.rows[2][0] is None
+    assert (
+        req.rows[0][0].startswith("（本列数据的勾稽关系为")
+        and req.rows[0][1] is None
+        and req.rows[2][0] is None
+    )
     new = _row(req, "一、本年新收")
     assert new[1] is None and new[2] is None  # colspan=3 label
     assert new[-1] == "26"
@@ -92,8 +98,12 @@ def test_html_styles_find_body(style):
 
 
 def test_html_2019_active_table_merged_amount_and_extra_row():
-    page = sr.render_html(REPORT_2019, extra_rows=True, annotated=True,
-                          cell_text={"licensing.change": "+5", "procurement.amount_wan": "8477万元"})
+    page = sr.render_html(
+        REPORT_2019,
+        extra_rows=True,
+        annotated=True,
+        cell_text={"licensing.change": "+5", "procurement.amount_wan": "8477万元"},
+    )
     doc = read_html(page, "x.html")
     active = _table_with(doc, "信息内容")
     assert _row(active, "其他主动公开文件")[1:] == ["12", "12", "40"]
@@ -114,7 +124,9 @@ def test_html_2019_active_table_merged_amount_and_extra_row():
     ids=["utf8", "gbk-declared", "gbk-undeclared", "gb2312-declared", "utf8-declared-but-gbk"],
 )
 def test_html_encodings(kwargs):
-    agency = "䶮县人民政府" if kwargs["encoding"] == "gb2312" else "测试县人民政府"  # 䶮: outside GB2312 and GBK
+    agency = (
+        "䶮县人民政府" if kwargs["encoding"] == "gb2312" else "测试县人民政府"
+    )  # 䶮: outside GB2312 and GBK
     page = sr.render_html(REPORT_2021, agency=agency, **kwargs)
     doc = read_html(page, "e.html")
     assert doc.paragraphs()[-2] == agency
@@ -238,13 +250,18 @@ def test_pdf_tables_text_and_footers():
     assert not any(p.startswith("- ") and p.endswith(" -") for p in paragraphs)  # page footers dropped
     assert "三、收到和处理政府信息公开申请情况" in paragraphs
     # The wrapped first paragraph is one paragraph again.
-    assert any(p.startswith("根据《中华人民共和国政府信息公开条例》") and p.endswith("12月31日止。") for p in paragraphs)
+    assert any(
+        p.startswith("根据《中华人民共和国政府信息公开条例》") and p.endswith("12月31日止。")
+        for p in paragraphs
+    )
     tables = doc.tables()
     assert len(tables) == 3
     req = tables[1]
     new = _row(req, "一、本年新收")
     assert new[1:3] == [None, None] and new[-1] == str(REPORT_2019["requests"]["new.total"])
-    assert _row(req, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）")[3] == "申请人情况"
+    assert (
+        _row(req, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）")[3] == "申请人情况"
+    )
     appeals = tables[2]
     expected = [str(REPORT_2019["appeals"][k]) for k in sr.keys.appeal_keys()]
     assert appeals.rows[-1] == expected

@@ -36,7 +36,14 @@ def assert_cells(parsed: dict, report: dict, changed: dict | None = None) -> Non
 @pytest.mark.parametrize("fmt", ["2019", "2021"])
 @pytest.mark.parametrize(
     ("style", "source"),
-    [("trs", "meta"), ("hanweb", "meta"), ("gkmlpt", "meta"), ("nfcms", "meta"), ("ucap", "meta"), ("plain", "byline")],
+    [
+        ("trs", "meta"),
+        ("hanweb", "meta"),
+        ("gkmlpt", "meta"),
+        ("nfcms", "meta"),
+        ("ucap", "meta"),
+        ("plain", "byline"),
+    ],
 )
 def test_html_styles(fmt, style, source):
     report = REPORTS[fmt]
@@ -48,7 +55,9 @@ def test_html_styles(fmt, style, source):
 
 
 # Without PubDate the byline dates the page; Ucap's <publishtime> tag is the CMS's own metadata.
-@pytest.mark.parametrize(("style", "source"), [("trs", "byline"), ("hanweb", "byline"), ("gkmlpt", "byline"), ("ucap", "meta")])
+@pytest.mark.parametrize(
+    ("style", "source"), [("trs", "byline"), ("hanweb", "byline"), ("gkmlpt", "byline"), ("ucap", "meta")]
+)
 def test_html_byline_without_meta(style, source):
     report = REPORTS["2021"]
     page = sr.render_html(report, style=style, published="2022-01-28", pubdate_meta=False)
@@ -67,8 +76,11 @@ def test_html_date_widget_is_never_the_date():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"encoding": "gbk", "declare_charset": False, "style": "plain"}, {"encoding": "gbk", "declared": "utf-8"},
-     {"encoding": "gb2312"}],
+    [
+        {"encoding": "gbk", "declare_charset": False, "style": "plain"},
+        {"encoding": "gbk", "declared": "utf-8"},
+        {"encoding": "gb2312"},
+    ],
     ids=["gbk-undeclared", "gbk-declared-utf8", "gb2312"],
 )
 def test_html_encodings(kwargs):
@@ -80,10 +92,20 @@ def test_html_encodings(kwargs):
 
 HARD_CASES = [
     # (format, render options, cell overrides, expected values of the overridden cells, problem codes)
-    ("2021", {"word": True}, {"new.commercial": "", "penalty.decisions": "-"},
-     {"new.commercial": None, "penalty.decisions": None}, {"blank_cells"}),
-    ("2019", {}, {"licensing.change": "+5", "penalty.change": "-8", "procurement.amount_wan": "8477万元"},
-     {"licensing.change": 5, "penalty.change": -8, "procurement.amount_wan": 8477}, set()),
+    (
+        "2021",
+        {"word": True},
+        {"new.commercial": "", "penalty.decisions": "-"},
+        {"new.commercial": None, "penalty.decisions": None},
+        {"blank_cells"},
+    ),
+    (
+        "2019",
+        {},
+        {"licensing.change": "+5", "penalty.change": "-8", "procurement.amount_wan": "8477万元"},
+        {"licensing.change": 5, "penalty.change": -8, "procurement.amount_wan": 8477},
+        set(),
+    ),
     ("2021", {}, {"fees.amount_wan": "1751292.6元"}, {"fees.amount_wan": 175.12926}, set()),
     ("2019", {}, {"procurement.amount_wan": "2468"}, {"procurement.amount_wan": 2468}, {"unit_assumed"}),
     ("2019", {"extra_rows": True}, {}, {}, {"extra_rows"}),

@@ -40,8 +40,11 @@ def test_date_from_byline(lines, expected):
 
 def test_priority_and_evidence_kept():
     dates = meta.publish_dates(
-        {"PubDate": "2023-03-31 10:00:00"}, ["发布时间：2023-03-31"], ["正文", "2023年3月20日"],
-        "http://x.gov.cn/zfxxgknb/202303/t20230320_1.html", 2022,
+        {"PubDate": "2023-03-31 10:00:00"},
+        ["发布时间：2023-03-31"],
+        ["正文", "2023年3月20日"],
+        "http://x.gov.cn/zfxxgknb/202303/t20230320_1.html",
+        2022,
     )
     assert meta.best_date(dates) == ("2023-03-31", "meta")
     assert {"date": "2023-03-20", "from": "url"} in dates  # the other date stays as evidence

@@ -20,8 +20,17 @@ def test_huaian_city_2024_pdf(real_dir):
     r = parse_real(real_dir, "2024_江苏淮安市人民政府.pdf")
     assert (r["year"], r["format"], r["agency"]) == (2024, "2021", "淮安市人民政府")
     req = r["requests"]
-    assert [req[f"new.{c}"] for c in ("natural", "commercial", "research", "nonprofit", "legal", "other_org", "total")] == [
-        3001, 53, 0, 0, 61, 4, 3119,
+    assert [
+        req[f"new.{c}"]
+        for c in ("natural", "commercial", "research", "nonprofit", "legal", "other_org", "total")
+    ] == [
+        3001,
+        53,
+        0,
+        0,
+        61,
+        4,
+        3119,
     ]
     assert (req["carried_over.total"], req["total.total"], req["carried_forward.total"]) == (34, 3050, 103)
     assert all(v is not None for v in r["requests"].values())
@@ -58,7 +67,13 @@ def test_pingtan_run_together_cells_stay_null(real_dir):
 
 def test_pingtan_2022_appeals_spaced(real_dir):
     r = parse_real(real_dir, "2022_福建平潭综合实验区_pagetxt.txt")
-    assert [r["appeals"][f"review.{c}"] for c in ("upheld", "corrected", "other", "pending", "total")] == [0, 1, 1, 0, 2]
+    assert [r["appeals"][f"review.{c}"] for c in ("upheld", "corrected", "other", "pending", "total")] == [
+        0,
+        1,
+        1,
+        0,
+        2,
+    ]
     assert r["appeals"]["suit_direct.total"] == 1
     assert r["sections"] == ["overview", "active", "requests", "appeals", "problems", "other"]
 

@@ -8,8 +8,14 @@ import pytest
 from crawler.parse import keys, parse_bytes
 from crawler.sample_reports import consistent_cells
 
-HEADINGS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-            "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+HEADINGS = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
 
 
 def table_rows(report: dict, fmt: str) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
@@ -20,17 +26,23 @@ def table_rows(report: dict, fmt: str) -> tuple[list[list[str]], list[list[str]]
             label = "行政规范性文件"
         active.append(["信息内容", *[c_label for _, c_label in cols]])
         active.append([label, *[str(report["active"][f"{row}.{c}"]) for c, _ in cols]])
-    requests = [["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],
-                ["自然人", "法人或其他组织", "总计"], ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]]
+    requests = [
+        ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],
+        ["自然人", "法人或其他组织", "总计"],
+        ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
+    ]
     for row, label, formats in keys.REQUEST_ROWS:
         if fmt not in formats:
             continue
         if row == "other.overdue_correction":
             requests.append(["（六）其他处理"])
         requests.append([label, *[str(report["requests"][f"{row}.{c}"]) for c, _ in keys.REQUEST_COLUMNS]])
-    appeals = [["行政复议", "行政诉讼"], ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
-               ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2,
-               [str(report["appeals"][k]) for k in keys.appeal_keys()]]
+    appeals = [
+        ["行政复议", "行政诉讼"],
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"],
+        ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2,
+        [str(report["appeals"][k]) for k in keys.appeal_keys()],
+    ]
     first_block = "第二十条第（一）项"
     active.insert(0, [first_block])
     return active, requests, appeals
@@ -38,7 +50,12 @@ def table_rows(report: dict, fmt: str) -> tuple[list[list[str]], list[list[str]]
 
 def render(report: dict, fmt: str, year: int, style: str) -> str:
     tables = table_rows(report, fmt)
-    out = [f"示例县统计局{year}年政府信息公开工作年度报告", "", HEADINGS[0], f"{year}年，我局认真贯彻落实《条例》。"]
+    out = [
+        f"示例县统计局{year}年政府信息公开工作年度报告",
+        "",
+        HEADINGS[0],
+        f"{year}年，我局认真贯彻落实《条例》。",
+    ]
     for heading, rows in zip(HEADINGS[1:4], tables, strict=True):
         out.append(heading)
         if style == "tab":
@@ -56,7 +73,15 @@ def render(report: dict, fmt: str, year: int, style: str) -> str:
                 out.append("| " + " | ".join(row) + " |")
         elif style == "flat":
             out.extend(" ".join(row) for row in rows)
-    out += [HEADINGS[4], "一是培训不足。", HEADINGS[5], "本年度未收取信息处理费。", "", "示例县统计局", f"{year + 1}年1月20日"]
+    out += [
+        HEADINGS[4],
+        "一是培训不足。",
+        HEADINGS[5],
+        "本年度未收取信息处理费。",
+        "",
+        "示例县统计局",
+        f"{year + 1}年1月20日",
+    ]
     return "\n".join(out)
 
 
@@ -92,7 +117,9 @@ def test_gbk_text_without_declaration():
 
 def test_full_width_digits_and_brackets():
     report = consistent_cells("2019", seed=11)
-    text = render(report, "2019", 2020, "tab").translate(str.maketrans("0123456789()", "０１２３４５６７８９（）"))
+    text = render(report, "2019", 2020, "tab").translate(
+        str.maketrans("0123456789()", "０１２３４５６７８９（）")
+    )
     got = parse_bytes(text.encode("utf-8"), "fw.txt")
     assert got["requests"]["new.total"] == report["requests"]["new.total"]
     assert got["year"] == 2020
