@@ -24,7 +24,7 @@ import yaml
 from db.store import write_transaction
 
 KIND_DEADLINES = {"department": "01-31", "government": "03-31", "township": "01-31"}
-FAMILIES = ("trs", "hanweb", "gkmlpt", "generic")
+FAMILIES = ("trs", "hanweb", "gkmlpt", "jpaas", "anhui", "generic")
 FIELDS = ("id", "name", "aliases", "kind", "region", "deadline", "sources")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _LIST_SEPARATORS = re.compile(r"[;|]")

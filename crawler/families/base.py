@@ -1,6 +1,6 @@
 """The shared base of the CMS-family spiders: everything that is not navigation.
 
-A family subclass (spiders/trs.py, hanweb.py, gkmlpt.py, generic.py) sets `family`, a
+A family subclass (spiders/trs.py, hanweb.py, gkmlpt.py, jpaas.py, anhui.py, generic.py) sets `family`, a
 `recognises(url, text)` test and a `<family>_start(response, source)` generator that yields
 listing Requests (built with `listing_request`) and `Candidate` links. The base does the rest:
 
@@ -47,7 +47,7 @@ HANDLED_STATUSES = [
     *range(500, 521),
     *range(522, 530),
 ]  # 412/521: challenges
-_FAMILY_ORDER = ("gkmlpt", "hanweb", "trs", "generic")
+_FAMILY_ORDER = ("gkmlpt", "jpaas", "anhui", "hanweb", "trs", "generic")
 
 
 @dataclass

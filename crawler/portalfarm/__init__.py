@@ -26,10 +26,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
-from crawler.portalfarm.site import Resource, SiteBuilder, request_key
-from crawler.portalfarm.spec import Agency, Portal, Report, bench_spec, demo_spec
+from crawler.portalfarm.regional import RegionalSiteBuilder as SiteBuilder
+from crawler.portalfarm.site import Resource, request_key
+from crawler.portalfarm.spec import Agency, Portal, Report, bench_spec, demo_spec, regional_spec
 
-__all__ = ["Agency", "Farm", "Portal", "Report", "bench_spec", "demo_spec", "start_farm"]
+__all__ = ["Agency", "Farm", "Portal", "Report", "bench_spec", "demo_spec", "regional_spec", "start_farm"]
 
 CHALLENGE_PAGE = (
     b"<html><head><script>var ha='sha256',ct='8a7c';document.cookie='__jsl_clearance='+ct+';path=/';"
@@ -180,7 +181,11 @@ class Farm:
             )
             if body is not None:
                 return 200, {"Content-Type": "text/xml; charset=utf-8"}, body
-        resource = self.sites[host].get(request_key(target))
+        dynamic = self.builders[host].dynamic.get(urlsplit(target).path)
+        if dynamic is not None:
+            resource = dynamic(dict(parse_qsl(urlsplit(target).query, keep_blank_values=True)))
+        else:
+            resource = self.sites[host].get(request_key(target))
         if resource is None:
             return 404, {"Content-Type": "text/html"}, b"<html><body>404</body></html>"
         data = resource.data()

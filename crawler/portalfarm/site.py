@@ -174,8 +174,8 @@ class SiteBuilder:
         out = []
         for n, report in enumerate(self.portal.reports):
             number = 1000 + n
-            style = {"gkmlpt": "gkmlpt", "generic": "plain"}.get(self.portal.family, "trs")
-            if self.portal.family.startswith("hanweb"):
+            style = {"gkmlpt": "gkmlpt", "generic": "plain", "anhui": "plain"}.get(self.portal.family, "trs")
+            if self.portal.family.startswith(("hanweb", "jpaas")):
                 style = "hanweb"
             path = self.add_report(report, number, article_path(report.published, number), style)
             out.append((self.listing_title(report), path, report.published))

@@ -1,5 +1,5 @@
 """Portal specs: what a fixture portal holds, as data. `demo_spec()` covers every case the crawler meets;
-`bench_spec(n)` is a large farm for benchmarks."""
+`regional_spec()` the provincial platforms (jpaas, Anhui); `bench_spec(n)` is a large farm for benchmarks."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class Agency:
 @dataclass
 class Portal:
     host: str  # e.g. www.demo-trs.gov.cn (served through the farm's proxy port)
-    family: str  # trs | hanweb | hanweb-post | hanweb-module | gkmlpt | generic
+    family: str  # trs | hanweb | hanweb-post | hanweb-module | gkmlpt | jpaas | anhui | generic
     reports: list[Report] = field(default_factory=list)
     agencies: list[Agency] = field(default_factory=list)  # registered agencies listed on this portal
     companions: list[str] = field(default_factory=list)  # titles of 解读 / 通知 pages in the listing
@@ -164,6 +164,45 @@ def demo_spec() -> list[Portal]:
             host="www.elsewhere.gov.cn",
             family="trs",
             reports=[Report("别处县某局", 2023, "2024-01-20", seed=99)],
+        ),
+    ]
+
+
+def regional_spec() -> list[Portal]:
+    """The provincial platforms, several list pages each: Jiangsu jpaas (recognised from its markup) and
+    Anhui 政务公开 (forced by the registry's `family:`). Used by tests/crawler/test_regional.py."""
+    return [
+        Portal(
+            host="www.demo-jpaas.gov.cn",
+            family="jpaas",
+            per_page=2,
+            agencies=[
+                _agency("demo-jp-gov", "示范市人民政府", "government"),
+                _agency("demo-jp-swj", "示范市商务局"),
+            ],
+            reports=[
+                Report("示范市人民政府", 2023, "2024-03-12", seed=61),
+                Report("示范市商务局", 2023, "2024-01-22", seed=62),
+                Report("示范市人民政府", 2022, "2023-03-14", form="attachment", seed=63),
+                Report("示范市商务局", 2022, "2023-01-19", form="pdf", seed=64),
+            ],
+            companions=["《示范市人民政府2023年政府信息公开工作年度报告》解读"],
+            other_links=2,
+        ),
+        Portal(
+            host="www.demo-anhui.gov.cn",
+            family="anhui",
+            per_page=2,
+            force_family=True,
+            agencies=[_agency("demo-ah-sjj", "示范县审计局"), _agency("demo-ah-tjj", "示范县统计局")],
+            reports=[
+                Report("示范县审计局", 2023, "2024-01-18", seed=71),
+                Report("示范县统计局", 2023, "2024-01-26", seed=72),
+                Report("示范县审计局", 2022, "2023-01-17", seed=73),
+                Report("示范县统计局", 2022, "2023-01-30", form="docx", seed=74),
+                Report("示范县审计局", 2021, "2022-01-20", seed=75),
+            ],
+            companions=["关于做好2023年政府信息公开工作年度报告编制发布工作的通知"],
         ),
     ]
 
