@@ -36,7 +36,7 @@ def m001_core(db: Database) -> None:
     db["sources"].create(
         {
             "url": str,
-            "family": str,  # trs | hanweb | gkmlpt | generic (detected or forced)
+            "family": str,  # trs | hanweb | gkmlpt | jpaas | anhui | generic (detected or forced)
             "last_crawled": str,  # ISO timestamp
             "status": str,  # ok | unreachable | blocked | not_found
             "detail": str,
