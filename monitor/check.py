@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime
 from multiprocessing import get_context
 from urllib.parse import quote
 
+import orjson
 from sqlite_utils import Database
 
 from db.store import write_transaction
@@ -136,16 +137,22 @@ def _plan(db, ctx: Context, ruleset: str, produced: dict, use_cache: bool, queue
     def reuse_or_queue(scope, fp, kind, item):
         cached = cache.get(scope)
         if cached and cached[0] == fp:
-            for row in json.loads(cached[1]):
+            if cached[1] == "[]":  # most agencies: nothing to decode
+                return
+            for row in orjson.loads(cached[1]):
                 finding = Finding(**row)
                 produced.setdefault(finding.key, finding)
         else:
             queue(kind, (item, fp))
 
+    passed_by: dict[tuple, bool] = {}  # (kind, deadline): there are few
     for aid, name, kind, region, deadline, reports, sources, n_sources in agency_stamps(
         db, ctx.year, ctx.agency_ids
     ):
-        passed = ctx.today > deadline_for({"kind": kind, "deadline": deadline}, ctx.year)
+        passed = passed_by.get((kind, deadline))
+        if passed is None:
+            passed = ctx.today > deadline_for({"kind": kind, "deadline": deadline}, ctx.year)
+            passed_by[(kind, deadline)] = passed
         fp = fingerprint(ruleset, ctx.year, name, kind, region, deadline, passed, reports, sources, n_sources)
         reuse_or_queue(aid, fp, "agency", aid)
     if ctx.agency_ids is None:
@@ -169,8 +176,16 @@ def _compute_batch(db, ctx: Context, rules, agency_ids: list, report_ids: list) 
     for rule in rules:
         for finding in rule.func(db, bctx):
             finding = _finish(finding, rule)
-            found.append((finding, json.dumps(dataclasses.asdict(finding), ensure_ascii=False)))
+            found.append((finding, _cached_json(finding)))
     return digests, found
+
+
+def _cached_json(finding: Finding) -> str:
+    """The finding as JSON, to be read back by Finding(**row)."""
+    try:
+        return orjson.dumps(finding, option=orjson.OPT_NON_STR_KEYS).decode()  # dataclasses natively
+    except TypeError:  # what orjson cannot write (e.g. an integer beyond 64 bits)
+        return json.dumps(dataclasses.asdict(finding), ensure_ascii=False)
 
 
 def _store_batch(db, ctx: Context, agencies: list, reports: list, result, produced: dict) -> None:
@@ -184,7 +199,7 @@ def _store_batch(db, ctx: Context, agencies: list, reports: list, result, produc
         by_scope[_scope_of(finding)].append(cached)
     rows = []
     for scope, fp in [*agencies, *((f"report:{r}", fp) for r, fp in reports)]:
-        # Same text as json.dumps() of the list of findings.
+        # A JSON list of the findings.
         rows.append((scope, ctx.year, fp, "[" + ", ".join(by_scope.get(scope, ())) + "]"))
     db.conn.executemany(
         "INSERT OR REPLACE INTO monitor_cache (scope, year, fingerprint, findings) VALUES (?, ?, ?, ?)", rows

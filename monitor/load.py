@@ -8,6 +8,8 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 
+import orjson
+
 from monitor.context import (
     DECISION_FLOORS,
     DECISION_KEYS,
@@ -98,7 +100,7 @@ def unmatched_stamps(db, year: int) -> Iterator[tuple]:
 
 
 def fingerprint(*parts) -> str:
-    return hashlib.sha1("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()
+    return hashlib.sha1("\x1f".join(["" if p is None else str(p) for p in parts]).encode()).hexdigest()
 
 
 # -- full reports of a batch ------------------------------------------------------------------
@@ -112,6 +114,10 @@ def _loads(text, default):
     if not text:
         return default
     try:
+        return orjson.loads(text)  # several times faster than json on Chinese text
+    except (TypeError, ValueError):
+        pass
+    try:  # what orjson refuses but json reads (NaN, lone surrogates, huge integers)
         return json.loads(text)
     except (TypeError, ValueError):
         return default
@@ -232,7 +238,8 @@ def digest_rows(db, reports: list[Report], agencies: dict) -> list[dict]:
         stamps.update(db.execute(sql, chunk).fetchall())
     rows = []
     for report in reports:
-        if stamps.get(report.id) == f"{report.sha256}|{report.version}":
+        stamp = f"{report.sha256}|{report.version}"
+        if stamps.get(report.id) == stamp:
             continue
         agency = agencies.get(report.agency_id)
         names = [report.agency_name, agency.name if agency else None, report.title]
@@ -240,7 +247,7 @@ def digest_rows(db, reports: list[Report], agencies: dict) -> list[dict]:
         rows.append(
             {
                 "report_id": report.id,
-                "stamp": f"{report.sha256}|{report.version}",
+                "stamp": stamp,
                 "year": report.year,
                 "agency_id": report.agency_id,
                 "tables_digest": tables_digest(report),

@@ -59,10 +59,16 @@ def duplicate(db, ctx):
     identical tables and identical (or, in small groups, ≥90% similar) prose."""
     minimum = ctx.tolerances.duplicate_min_chars
     current = [d for d in ctx.digests if d["year"] == ctx.year and (d["prose_chars"] or 0) >= minimum]
-    previous = {
+    previous = {  # per agency the last in _order (filtering before the stable sort keeps that order)
         d["agency_id"]: d
-        for d in sorted(ctx.digests, key=_order)
-        if d["year"] == ctx.year - 1 and d["agency_id"] and (d["prose_chars"] or 0) >= minimum
+        for d in sorted(
+            (
+                d
+                for d in ctx.digests
+                if d["year"] == ctx.year - 1 and d["agency_id"] and (d["prose_chars"] or 0) >= minimum
+            ),
+            key=_order,
+        )
     }
     by_tables = defaultdict(list)
     for d in current:
