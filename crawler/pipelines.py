@@ -20,8 +20,8 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
-from crawler.families.titles import agency_part, year_from_title
 from crawler.items import ReportItem, SourceStatusItem
+from crawler.parse.meta import agency_from_title, title_year
 
 log = logging.getLogger(__name__)
 _STATUS_RANK = {"ok": 0, "not_found": 1, "unreachable": 2, "blocked": 3}
@@ -167,7 +167,7 @@ def choose_report(item: ReportItem) -> ReportItem:
     if not _is_report(chosen) or (chosen is page and item.kind == "letter"):
         raise NotStored(f"not a report ({chosen.get('document_kind')}) {item.url}")
     chosen["document_kind"] = "report"
-    chosen["year"] = chosen.get("year") or year_from_title(chosen.get("title")) or year_from_title(item.title)
+    chosen["year"] = chosen.get("year") or title_year(chosen.get("title")) or title_year(item.title)
     chosen["title"] = chosen.get("title") or item.title
     item.report, item.report_body, item.report_content_type = chosen, body, content_type
     return item
@@ -246,7 +246,7 @@ class StorePipeline:
         if (
             agency_id is None
             and len(item.agency_ids) == 1
-            and not agency_part(report.get("title") or item.title)
+            and not agency_from_title(report.get("title") or item.title)
         ):
             agency_id = item.agency_ids[0]  # "2023年政府信息公开工作年度报告" on the agency's own source
         try:

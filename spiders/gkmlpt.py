@@ -15,7 +15,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from crawler.families.base import Candidate, PortalSpider, anchors, first_match, parse_json
-from crawler.families.titles import listing_date, nfkc
+from crawler.families.titles import nfkc
+from crawler.parse.meta import parse_date_text
 
 PAGE_SIZE = 100
 _CHINA = timedelta(hours=8)
@@ -78,4 +79,4 @@ def api_date(value) -> str | None:
     if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
         seconds = int(value) / (1000 if int(value) > 10**11 else 1)
         return (datetime.fromtimestamp(seconds, UTC) + _CHINA).date().isoformat()
-    return listing_date(str(value))
+    return parse_date_text(str(value))

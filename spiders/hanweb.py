@@ -25,7 +25,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from parsel import Selector
 
 from crawler.families.base import PortalSpider, anchors, first_match
-from crawler.families.titles import listing_date, nfkc
+from crawler.families.titles import nfkc
+from crawler.parse.meta import parse_date_text
 
 _DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
@@ -74,7 +75,7 @@ class HanwebSpider(PortalSpider):
         for fragment in _RECORD.findall(store):
             for link in anchors(Selector(text=fragment), base_url):
                 if not link.listing_date:
-                    link.listing_date = listing_date(
+                    link.listing_date = parse_date_text(
                         nfkc(re.sub(r"<[^>]+>", " ", fragment)).replace(link.title, "")
                     )
                 yield link

@@ -30,9 +30,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.families.titles import listing_date, nfkc, title_kind, year_from_title
+from crawler.families.titles import nfkc, title_kind
 from crawler.items import Attachment, ReportItem, SourceStatusItem
 from crawler.middlewares import ChallengeBlocked
+from crawler.parse.meta import parse_date_text, title_year
 from db.store import known_report, normalise_url
 
 ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx")
@@ -130,7 +131,7 @@ def anchors(selector, base_url: str) -> Iterator[Candidate]:
         title = nfkc(a.attrib.get("title") or " ".join(a.xpath(".//text()").getall()))
         row = a.xpath("ancestor::*[self::li or self::tr or self::dl or self::p][1]")
         row_text = " ".join(row[0].xpath(".//text()").getall()) if row else ""
-        day = listing_date(row_text.replace(title, "")) if row_text else None
+        day = parse_date_text(row_text.replace(title, "")) if row_text else None
         yield Candidate(url=_join(base_url, href), title=title, listing_date=day)
 
 
@@ -343,8 +344,8 @@ class PortalSpider(scrapy.Spider):
         if not host_allowed(cand.url, self.roots):
             self.offsite_skipped += 1
             return
-        title_year = year_from_title(cand.title)
-        if self.year and title_year and title_year != self.year:
+        named_year = title_year(cand.title)
+        if self.year and named_year and named_year != self.year:
             return
         key = normalise_url(cand.url)
         if key in self.report_keys:
@@ -387,7 +388,7 @@ class PortalSpider(scrapy.Spider):
             kind = title_kind(page_title)
             if kind not in ("report", "letter"):
                 return
-            if self.year and year_from_title(page_title) not in (None, self.year):
+            if self.year and title_year(page_title) not in (None, self.year):
                 return
         source.reports += 1
         item = ReportItem(

@@ -1,5 +1,8 @@
-"""Report recognition by title (PORTALS.md §4) and listing dates: what the base spider needs to decide
-which links to follow. The parser's own helpers (crawler.parse.meta) are used when present."""
+"""Report recognition by a listing's link title (PORTALS.md §4): which links the base spider follows.
+
+Years, agencies and dates in titles come from the parser's rules (crawler.parse.meta: title_year,
+agency_from_title, parse_date_text), so a listing and the document it links to are read alike.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,8 @@ import unicodedata
 REPORT_WORDS = ("年度报告", "工作报告")
 # Companions that use the same words but are not reports.
 COMPANION_WORDS = ("解读", "通知", "公布情况", "函", "格式", "制度", "图解")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:政府)?\s*信息公开\s*(?:工作)?\s*(?:年度)?\s*(?:报告|年报)")
 _LETTER = re.compile(r"关于.*(?:报送|上报|提交|呈报).*(?:年度报告|工作报告).*的函")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…+|\.{2,})\s*$")
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 
 
 def nfkc(text: str | None) -> str:
@@ -39,27 +40,3 @@ def title_kind(title: str | None) -> str:
     if re.search(r"\d{4}年度?.*信息公开.*年报", text) and not any(w in text for w in COMPANION_WORDS):
         return "report"  # "2023年政府信息公开年报"; the column link "政府信息公开年报" has no year
     return "other"
-
-
-def year_from_title(title: str | None) -> int | None:
-    """The report year: `(\\d{4})年度?(政府)?信息公开(工作)?(年度)?报告`."""
-    match = _YEAR.search(re.sub(r"\s+", "", nfkc(title)))
-    return int(match.group(1)) if match else None
-
-
-def agency_part(title: str | None) -> str:
-    """The text before the year: the agency as the title names it ('' when the title starts with the year)."""
-    text = re.sub(r"\s+", "", nfkc(title))
-    match = _YEAR.search(text)
-    return text[: match.start()] if match else ""
-
-
-def listing_date(text: str | None) -> str | None:
-    """The first full date in a listing cell ('2024-01-23', '2024/1/23', '2024年1月23日') as ISO."""
-    match = _DATE.search(nfkc(text))
-    if not match:
-        return None
-    year, month, day = (int(g) for g in match.groups())
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"

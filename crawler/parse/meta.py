@@ -11,12 +11,16 @@ from datetime import UTC, date, datetime
 
 from crawler.parse.values import nfkc
 
-TITLE = re.compile(r"(\d{4})\s*年\s*度?\s*的?\s*(?:政府)?\s*信息\s*公开\s*(?:工作)?\s*(?:年度)?\s*报\s*告")
+TITLE = re.compile(
+    r"(\d{4})\s*年\s*度?\s*的?\s*(?:政府)?\s*信息\s*公开\s*(?:工作)?\s*(?:年度)?\s*(?:报\s*告|年\s*报)"
+)
 # The year first: 2019年西街街道政府信息公开工作年度报告.
-TITLE_YEAR_FIRST = re.compile(r"^(\d{4})年度?(.{2,30}?)(?:政府)?信息公开(?:工作)?(?:年度)?报告")
+TITLE_YEAR_FIRST = re.compile(r"^(\d{4})年度?(.{2,30}?)(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
 
 
-def title_year(title: str) -> int | None:
+def title_year(title: str | None) -> int | None:
+    """The report year a title names (`2020年度政府信息公开工作报告`, `2019年西街街道…`), or None."""
+    title = clean(title)
     m = TITLE.search(title) or TITLE_YEAR_FIRST.match(title)
     return int(m.group(1)) if m else None
 
@@ -141,8 +145,10 @@ def _unquote(title: str) -> str:
 
 
 def agency_from_title(title: str | None) -> str | None:
+    """The agency as the title names it: the text before the year, or after a leading year."""
     if not title:
         return None
+    title = clean(title)
     m = TITLE.search(title)
     if not m:
         first = TITLE_YEAR_FIRST.match(title)
@@ -178,7 +184,8 @@ def document_kind(title: str | None) -> str:
     for kind, words in COMPANION.items():
         if any(w in t for w in words):
             return kind
-    if title_year(t) or "年度报告" in t or "工作报告" in t:
+    # 政府工作报告 (the work report to the People's Congress) is another document: 信息公开 must be named.
+    if "信息公开" in t and (title_year(t) or "年度报告" in t or "工作报告" in t):
         return "report"
     return "unknown"
 

@@ -8,8 +8,9 @@ from parsel import Selector
 
 from crawler.cli import main
 from crawler.families.base import anchors, host_allowed
-from crawler.families.titles import title_kind, year_from_title
+from crawler.families.titles import title_kind
 from crawler.middlewares import challenge_detail
+from crawler.parse.meta import title_year
 from spiders.gkmlpt import api_date
 from spiders.hanweb import _DATASTORE, HanwebSpider
 
@@ -33,7 +34,7 @@ def test_title_kind(title, kind):
 
 
 def test_year_from_title_with_fullwidth_digits():
-    assert year_from_title("西藏国资委２０２３年度信息公开工作报告") == 2023
+    assert title_year("西藏国资委２０２３年度信息公开工作报告") == 2023
 
 
 def test_challenge_detection():

@@ -92,3 +92,16 @@ def test_title_broken_over_two_lines():
 def test_year_from_statistical_period_when_no_title():
     text = "本年度报告中所列数据的统计期限自2020年1月1日起至2020年12月31日止。"
     assert meta.year_of(None, text) == 2020
+
+
+def test_government_work_report_is_not_a_disclosure_report():
+    """政府工作报告 (to the People's Congress) shares the words; 信息公开 must be named."""
+    assert meta.document_kind("某市人民政府2023年政府工作报告") == "unknown"
+    assert meta.document_kind("某县2023年政府信息公开年报") == "report"
+    assert meta.title_year("某县2023年政府信息公开年报") == 2023
+
+
+def test_year_first_title_names_its_agency():
+    """The crawler attributes an agency-less title to the source's only agency; a year-first title is not that."""
+    assert meta.agency_from_title("2019年西街街道政府信息公开工作年度报告") == "西街街道"
+    assert meta.agency_from_title("2023年政府信息公开工作年度报告") is None
