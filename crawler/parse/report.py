@@ -14,36 +14,25 @@ EXAMPLE_FORMAT_BY_YEAR = 2021  # reports for 2021 onward use the 2021 format (FO
 def split_sections(blocks: list[str | Table]) -> tuple[list[str], dict[str, list[str]], list[Table]]:
     """Section names in order, each section's paragraph lines, and the tables.
 
-    Headings are matched outside tables only, in order (a later section can't come back).
+    Headings are matched outside tables only, in order (a later section can't come back). Reports
+    that number their sections （一）（二）… are read that way when it finds more sections.
     """
-    order: list[str] = []
-    lines: dict[str, list[str]] = {}
-    current = "preamble"
-    last = -1
-    tables: list[Table] = []
-    for block in blocks:
-        if isinstance(block, Table):
-            tables.append(block)
-            continue
-        name = heading_of(block)
-        if name is not None and keys.SECTIONS.index(name) > last:
-            order.append(name)
-            current, last = name, keys.SECTIONS.index(name)
-            continue
-        lines.setdefault(current, []).append(block)
+    order, lines = _sections(blocks, paren=False)
     if len(order) < 3:
-        alt_order, alt_lines = _paren_sections(blocks)
+        alt_order, alt_lines = _sections(blocks, paren=True)
         if len(alt_order) > len(order):
             order, lines = alt_order, alt_lines
-    return order, lines, tables
+    return order, lines, [b for b in blocks if isinstance(b, Table)]
 
 
-def _paren_sections(blocks):
-    order, lines, current, last = [], {}, "preamble", -1
+def _sections(blocks: list[str | Table], *, paren: bool) -> tuple[list[str], dict[str, list[str]]]:
+    order: list[str] = []
+    lines: dict[str, list[str]] = {}
+    current, last = "preamble", -1
     for block in blocks:
         if isinstance(block, Table):
             continue
-        name = heading_of(block, paren=True)
+        name = heading_of(block, paren=paren)
         if name is not None and keys.SECTIONS.index(name) > last:
             order.append(name)
             current, last = name, keys.SECTIONS.index(name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from crawler.parse.keys import SECTIONS
 from crawler.parse.values import nfkc
 
 KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -58,27 +57,3 @@ def heading_of(line: str, *, paren: bool = False) -> str | None:
     if name is None and NUMERALS.get(number, int(number) if number.isdigit() else 0) == 1:
         return "overview"  # an unmatched 一、 heading before the rest is the overview
     return name
-
-
-def find_sections(lines: list[str]) -> list[tuple[int, str]]:
-    """(line index, section name) of each heading, in order; later sections only."""
-    found = _scan(lines, paren=False)
-    if len(found) < 3:
-        alt = _scan(lines, paren=True)
-        if len(alt) > len(found):
-            found = alt
-    return found
-
-
-def _scan(lines: list[str], *, paren: bool) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
-    last = -1
-    for i, line in enumerate(lines):
-        name = heading_of(line, paren=paren)
-        if name is None:
-            continue
-        order = SECTIONS.index(name)
-        if order > last:
-            found.append((i, name))
-            last = order
-    return found

@@ -140,16 +140,13 @@ def _header_word(t: str) -> bool:
     )
 
 
-def place(values: list[str | None], n: int, positions: list[int] | None = None) -> list[str | None] | None:
-    """The n cell texts of a row from the cells after its label; None when they cannot be placed."""
+def place(values: list[str | None], n: int) -> list[str | None] | None:
+    """The n cell texts of a row from the cells after its label; None when they cannot be placed
+    (the caller then tries the run-together rule on their joined text)."""
     present = [v for v in values if v is not None]
     while len(present) > n and norm(present[-1]) == "":
         present.pop()  # empty trailing cells of a wider grid
-    if len(present) == n:
-        return present
-    if len(present) == 1 and n > 1 and " " in nfkc(present[0] or "").strip():
-        return None  # several values in one cell: left to the run-together rule by the caller
-    return None
+    return present if len(present) == n else None
 
 
 def read_row(texts: list[str | None], columns: list[str], header_unit: str | None) -> list[Cell]:

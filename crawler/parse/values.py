@@ -143,21 +143,23 @@ WHOLE = {
 PIECE = re.compile(r"^[+-]?\d+")
 
 
-def _pieces(rest: str, kind: str, last_in_token: bool):
-    """Values cell `kind` can take from the start of `rest`: (characters used, text)."""
+def _pieces(rest: str, kind: str):
+    """Values a cell of `kind` can take from the start of `rest`: (characters used, text).
+
+    The whole rest when it is a value of that kind, and every shorter integer at its start (the
+    digits after it then belong to later cells). A signed piece fits only a signed cell.
+    """
     if WHOLE[kind].match(rest):
         yield len(rest), rest
-    if last_in_token:
-        return
     digits = PIECE.match(rest)
     if not digits:
         return
-    sign = 1 if rest[0] in "+-" else 0
-    for end in range(sign + 1, digits.end()):
+    signed = rest[0] in "+-"
+    if signed and kind == "count":
+        return
+    for end in range(int(signed) + 1, digits.end()):
         piece = rest[:end]
-        if WHOLE["signed" if sign else "count"].match(piece) and (kind != "count" or not sign):
-            if kind == "count" and sign:
-                continue
+        if WHOLE["signed" if signed else "count"].match(piece):
             yield end, piece
 
 
@@ -192,7 +194,7 @@ def _unique_placement(tokens: tuple[str, ...], kinds: tuple[str, ...]) -> list[s
                 yield (t + 1, 0, c + 1), tok.replace(",", "")
             return
         rest = tok[p:]
-        for used, piece in _pieces(rest, kinds[c], last_in_token=False):
+        for used, piece in _pieces(rest, kinds[c]):
             np_ = p + used
             yield ((t + 1, 0, c + 1) if np_ == len(tok) else (t, np_, c + 1)), piece
 
